@@ -38,7 +38,13 @@ say "installing the engine (torch, timm, opencv, ezdxf, ...) into $venv"
 
 # 3. the addon into FreeCAD's Mod folder, as the Addon Manager would place it
 mkdir -p "$data/Mod"
-if [[ ! -e "$data/Mod/CAD3D" ]]; then ln -s "$here" "$data/Mod/CAD3D"; say "linked $data/Mod/CAD3D -> $here"; fi
+mod="$data/Mod/CAD3D"
+if [[ -L "$mod" && "$(readlink "$mod")" != "$here" ]]; then rm "$mod"; fi  # a link to another clone
+if [[ ! -e "$mod" ]]; then
+  ln -s "$here" "$mod" && say "linked $mod -> $here"
+elif [[ ! -L "$mod" ]]; then
+  say "note: $mod is an Addon Manager install; FreeCAD uses that copy, not this clone"
+fi
 
 # 4. the main job: the example floor plan through FreeCAD, headless
 if ((demo)); then

@@ -20,7 +20,7 @@ for p in (os.path.join(repo, "core"), repo):
 try:
     import freecad_cad3d.paths as paths
 
-    paths.add_engine_to_sys_path()
+    paths.setup_sys_path()
     import freecad_cad3d
     from cad3d.api import load
     from cad3d.exchange.preview import render_preview
@@ -31,9 +31,9 @@ try:
     fcstd = os.path.join(out, "floorplan.FCStd")
     doc.saveAs(fcstd)
     dxf = freecad_cad3d.export_dxf(group, os.path.join(out, "floorplan.dxf"))
-    meshes = freecad_cad3d.export.group_meshes(group)
+    meshes, _ = freecad_cad3d.export.group_meshset(group)
     png = os.path.join(out, "floorplan_preview.png")
-    render_preview(load(example).image, meshes, png, title="examples/floorplan.png -> FreeCAD")
+    render_preview(load(example).image, meshes, png, method="extrude, via FreeCAD")
     labels = sorted(o.Label for o in group.Group)
     with open(os.path.join(out, "demo.ok"), "w") as f:
         f.write(f"FreeCAD {'.'.join(FreeCAD.Version()[:3])}: group {group.Label!r} with {', '.join(labels)}\n")

@@ -7,6 +7,7 @@ Every user-facing failure prints one line, `cad3d: error: ...`, and exits with t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -48,7 +49,7 @@ def _cmd_convert(a: argparse.Namespace) -> int:
     if a.preview is not None:
         from ..exchange.preview import render_preview
 
-        render_preview(drawing.image, result.meshes, a.preview, title=f"{result.domain} · {result.method}")
+        render_preview(drawing.image, result, a.preview)
     lo, hi = result.meshes.bounds
     size = " x ".join(f"{v:.3g}" for v in hi - lo)
     print(
@@ -157,6 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("cad3d: error: out of memory; try a smaller drawing or --dpi", file=sys.stderr)
         return 12
+    except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("CAD3D_DEBUG"):
+            raise
+        print(
+            f"cad3d: internal error: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            " (set CAD3D_DEBUG=1 for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":

@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from ..converters.base import Drawing
-from ..errors import CorruptInput, InputNotFound, InputTooLarge, NoDrawing, UnsupportedInput, UsageError
+from ..errors import (
+    CorruptInput,
+    InputNotFound,
+    InputTooLarge,
+    NoDrawing,
+    UnsupportedInput,
+    UsageError,
+)
 from .sniff import sniff
 
 MAX_PIXELS = 150_000_000

@@ -13,7 +13,9 @@ import numpy as np
 from ...plan import Plan
 
 
-def vectorize(image: np.ndarray, scale: float, domain: str, notes: dict[str, Any] | None = None) -> Plan:
+def vectorize(
+    image: np.ndarray, scale: float, domain: str, notes: dict[str, Any] | None = None
+) -> Plan:
     """Dispatch to the domain's vectoriser."""
     notes = notes or {}
     if domain == "floorplan":

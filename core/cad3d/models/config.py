@@ -1,0 +1,136 @@
+"""Model configurations: one dataclass per network, presets by name (`tiny`, `default`).
+
+Sizes are chosen for 2 CPU cores: the denoiser runs at every sampling step, so it is small;
+the encoder runs once per drawing. `tiny` exists for tests (a train step well under a second).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from ..classes import NUM_CLASSES
+
+# z normalisation per domain: (z_min, z_max) in meters maps to [-1, 1]. xy are normalised by the
+# drawing's extent (see cad3d.models.frame). Floor plans: floor to wall top.
+Z_RANGES: dict[str, tuple[float, float]] = {
+    "floorplan": (0.0, 3.0),
+    "part": (0.0, 0.04),
+    "landscape": (0.0, 40.0),
+}
+
+
+@dataclass
+class EncoderConfig:
+    """timm ViT (global context, patch tokens) beside a conv stem (fine map at stride 4)."""
+
+    image_size: int = 256  # square size the ViT is built for; it accepts other multiples of 16
+    input_size: int | None = None  # size drawings are letterboxed to (None: image_size)
+    patch_size: int = 16
+    embed_dim: int = 192
+    depth: int = 6
+    num_heads: int = 3
+    stem_channels: int = 32  # conv stem, stride 4: 4 px cells instead of 16 px tokens
+    feat_dim: int = 64  # channels of the fused dense feature map the points sample
+    global_dim: int = 256  # CLIP-style drawing embedding
+    num_classes: int = NUM_CLASSES
+    num_materials: int = 16  # >= len(cad3d.data.materials.MATERIALS) (14)
+
+
+@dataclass
+class DenoiserConfig:
+    """PointNet++-style U-Net over points: per-point MLP, one set-abstraction level with
+    attention among `coarse_points` centres, 3-NN feature propagation back to all points."""
+
+    width: int = 64  # per-point channels
+    coarse_width: int = 128  # channels at the coarse level
+    coarse_points: int = 128
+    knn: int = 16
+    attn_layers: int = 2
+    attn_heads: int = 4
+    blocks_in: int = 1  # residual per-point blocks before the coarse level
+    blocks_out: int = 1  # ... and after it
+    time_dim: int = 128
+    fourier_bands: int = 6  # sin/cos of the point's coordinates at 2^k pi
+    patch_size: int = 5  # raw-ink patch sampled around each point's (x, y): size x size
+    patch_step: float = 1.0  # patch spacing, in working-image pixels
+    feat_dim: int = 64  # must match EncoderConfig.feat_dim
+    global_dim: int = 256  # must match EncoderConfig.global_dim
+
+
+@dataclass
+class DiffusionConfig:
+    timesteps: int = 1000
+    schedule: str = "cosine"
+    mean_type: str = "v"  # "epsilon" | "v" | "x0"
+    cond_drop: float = 0.1  # condition dropout for classifier-free guidance
+    clip_x0: float | None = 1.5  # clamp predicted x0 while sampling (normalised units)
+
+
+@dataclass
+class ModelConfig:
+    preset: str = "default"
+    num_points: int = 4096
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    z_ranges: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(Z_RANGES))
+    clip_weight: float = 0.1  # contrastive drawing <-> shape loss weight
+    dense_weight: float = 0.5  # dense-head (semantic, heights, material) loss weight
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ModelConfig:
+        sub = {"encoder": EncoderConfig, "denoiser": DenoiserConfig, "diffusion": DiffusionConfig}
+        kw: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in d:
+                continue
+            v = d[f.name]
+            if f.name in sub:
+                v = sub[f.name](**v)
+            elif f.name == "z_ranges":
+                v = {k: tuple(r) for k, r in v.items()}
+            kw[f.name] = v
+        return cls(**kw)
+
+
+def _tiny() -> ModelConfig:
+    enc = EncoderConfig(
+        image_size=128,
+        embed_dim=32,
+        depth=1,
+        num_heads=2,
+        stem_channels=8,
+        feat_dim=16,
+        global_dim=32,
+    )
+    den = DenoiserConfig(
+        width=32,
+        coarse_width=32,
+        coarse_points=32,
+        knn=8,
+        attn_layers=1,
+        attn_heads=2,
+        time_dim=32,
+        fourier_bands=4,
+        patch_size=3,
+        feat_dim=16,
+        global_dim=32,
+    )
+    return ModelConfig(preset="tiny", num_points=256, encoder=enc, denoiser=den)
+
+
+PRESETS = {"tiny": _tiny, "default": ModelConfig}
+
+
+def get_config(preset: str = "default", **overrides: Any) -> ModelConfig:
+    """A fresh config for preset `tiny` or `default`; top-level fields may be overridden."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
+    cfg = PRESETS[preset]()
+    for k, v in overrides.items():
+        setattr(cfg, k, v)
+    return cfg

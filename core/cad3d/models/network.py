@@ -1,0 +1,47 @@
+"""The whole learned model: drawing encoder + point denoiser + CLIP head, one nn.Module.
+
+The encoder runs once per drawing (`condition`), the denoiser once per sampling step
+(`forward`, the `model(x, t, cond)` the diffusion process calls).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..vision.encoder import DrawingEncoder
+from .clip_head import ClipHead
+from .config import ModelConfig
+from .denoiser import PointDenoiser
+from .fusion import Condition
+
+
+class PointDiffusionNet(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        assert cfg.encoder.feat_dim == cfg.denoiser.feat_dim
+        assert cfg.encoder.global_dim == cfg.denoiser.global_dim
+        self.cfg = cfg
+        self.encoder = DrawingEncoder(cfg.encoder)
+        self.denoiser = PointDenoiser(cfg.denoiser, cfg.encoder.image_size)
+        self.clip = ClipHead(cfg.encoder.global_dim, dim=min(128, cfg.encoder.global_dim))
+        # the null condition (classifier-free guidance): a learned embedding, blank maps
+        self.null_glob = nn.Parameter(torch.zeros(cfg.encoder.global_dim))
+
+    def condition(self, image: torch.Tensor) -> Condition:
+        """image: (B, 1, S, S) ink in [0, 1] -> the per-drawing Condition (encoder run once)."""
+        enc = self.encoder(image)
+        return Condition(fmap=enc.fmap, glob=enc.glob, image=image)
+
+    def null_condition(self, cond: Condition) -> Condition:
+        """The unconditional Condition shaped like `cond`."""
+        b = cond.glob.shape[0]
+        return Condition(
+            fmap=torch.zeros_like(cond.fmap),
+            glob=self.null_glob.unsqueeze(0).expand(b, -1),
+            image=torch.zeros_like(cond.image),
+        )
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, cond: Condition) -> torch.Tensor:
+        """x: (B, N, 3) normalised noisy points, t: (B,) -> (B, N, 3) prediction."""
+        return self.denoiser(x, t, cond)

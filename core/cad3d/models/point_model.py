@@ -1,0 +1,238 @@
+"""A ready-to-sample point-cloud model: network + diffusion process + the drawing's frame.
+
+Takes drawings in, returns points in meters in drawing coordinates. The seed API
+(`cad3d.diffusion_3d_model`) and the diffusion converter are thin faces over this.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..diffusion import GaussianDiffusion, ModelMeanType, get_named_beta_schedule
+from ..errors import InputNotFound, UsageError
+from .config import ModelConfig
+from .device import resolve_device
+from .frame import Frame, letterbox, make_frame
+from .network import PointDiffusionNet
+
+DEFAULT_SCALE = 0.02  # m/px assumed for a bare image given without its scale
+DEFAULT_DOMAIN = "floorplan"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+SAMPLERS = ("ddpm", "ddim", "dpm")
+
+
+def _as_item(c: Any) -> tuple[np.ndarray, float, str]:
+    """(image (H, W) uint8, scale m/px, domain) from a Drawing, dict, array or image path."""
+    if hasattr(c, "image") and hasattr(c, "scale"):  # converters.base.Drawing
+        return np.asarray(c.image), float(c.scale), c.kind or DEFAULT_DOMAIN
+    if isinstance(c, dict):
+        return (
+            np.asarray(c["image"]),
+            float(c.get("scale", DEFAULT_SCALE)),
+            c.get("domain") or DEFAULT_DOMAIN,
+        )
+    if isinstance(c, (str, Path)):
+        import cv2
+
+        img = cv2.imread(str(c), cv2.IMREAD_GRAYSCALE)
+        if img is None:
+            raise InputNotFound(f"cannot read image {c}")
+        return img, DEFAULT_SCALE, DEFAULT_DOMAIN
+    if isinstance(c, np.ndarray):
+        return c, DEFAULT_SCALE, DEFAULT_DOMAIN
+    raise UsageError(f"cannot use a {type(c).__name__} as a drawing condition")
+
+
+class PointModel:
+    """net + process on one device. `.diffusion` is the seed API's sampler face."""
+
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        device: str | torch.device = "cpu",
+        net: PointDiffusionNet | None = None,
+    ):
+        self.cfg = cfg
+        self.device = resolve_device(device)
+        self.net = (net or PointDiffusionNet(cfg)).to(self.device).eval()
+        d = cfg.diffusion
+        self.process = GaussianDiffusion(
+            get_named_beta_schedule(d.schedule, d.timesteps), ModelMeanType(d.mean_type)
+        )
+        self.diffusion = BoundSampler(self)
+        self.card: dict[str, Any] = {}
+
+    @property
+    def num_points(self) -> int:
+        return self.cfg.num_points
+
+    # inputs --------------------------------------------------------------------------------------
+    def prepare(self, condition: Any, batch: int) -> tuple[torch.Tensor, list[Frame]]:
+        """Drawing(s) -> image tensor (batch, 1, S, S) and one Frame per sample.
+
+        `condition`: a Drawing, {"image", "scale", "domain"}, an (H, W) uint8 array, an image
+        path, a list of those (one per sample), or an already letterboxed (B, 1, S, S) ink tensor
+        (frames then assume DEFAULT_SCALE on the S x S image)."""
+        size = self.cfg.encoder.input_size or self.cfg.encoder.image_size
+        zr = self.cfg.z_ranges
+        if torch.is_tensor(condition):
+            img = condition.to(self.device, torch.float32)
+            if img.ndim == 3:
+                img = img.unsqueeze(1)
+            frames = [make_frame(img.shape[-2:], DEFAULT_SCALE, zr[DEFAULT_DOMAIN])] * img.shape[0]
+        else:
+            items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
+            arrays, frames = [], []
+            for c in items:
+                image, scale, domain = _as_item(c)
+                if domain not in zr:
+                    raise UsageError(f"unknown domain {domain!r}; use one of {', '.join(zr)}")
+                arrays.append(letterbox(image, size))
+                frames.append(make_frame(image.shape[:2], scale, zr[domain]))
+            img = torch.from_numpy(np.stack(arrays)).unsqueeze(1).to(self.device)
+        if img.shape[0] == 1 and batch > 1:
+            img, frames = img.expand(batch, -1, -1, -1), frames * batch
+        if img.shape[0] != batch:
+            raise UsageError(f"{img.shape[0]} drawings given for a batch of {batch}")
+        return img, frames
+
+    def to_meters(self, x: torch.Tensor, frames: Sequence[Frame]) -> torch.Tensor:
+        """(B, N, 3) normalised -> (B, N, 3) float32 meters (per-sample frames)."""
+        out = [
+            torch.from_numpy(f.denormalize(p.detach().cpu().numpy()))
+            for f, p in zip(frames, x, strict=True)
+        ]
+        return torch.stack(out)
+
+    # sampling ------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def sample(
+        self,
+        shape: tuple[int, int, int],
+        condition: Any = None,
+        sampler: str = "ddim",
+        steps: int = 50,
+        eta: float = 0.0,
+        guidance_scale: float = 1.0,
+        seed: int | None = None,
+        progress: bool = False,
+        callback: Callable[[int, torch.Tensor, torch.Tensor], None] | None = None,
+    ) -> torch.Tensor:
+        """(B, N, 3) float32 points in meters for `condition` (None: unconditional).
+
+        sampler: "ddpm" (all T steps), "ddim" (`steps`, `eta`) or "dpm" (DPM-Solver++(2M)).
+        callback(i, x_t, x0_pred) receives meters (the live preview)."""
+        if sampler not in SAMPLERS:
+            raise UsageError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+        b = shape[0]
+        net = self.net.eval()
+        if condition is None:
+            size = self.cfg.encoder.input_size or self.cfg.encoder.image_size
+            img, frames = self.prepare(torch.zeros(1, 1, size, size), b)
+            cond = net.null_condition(net.condition(img[:1])).repeat(b)
+        else:
+            img, frames = self.prepare(condition, b)
+            cond = net.condition(img)
+        null = net.null_condition(cond) if guidance_scale != 1.0 else None
+        g = torch.Generator(device=self.device).manual_seed(seed) if seed is not None else None
+        cb = None
+        if callback is not None:
+            cb = lambda i, x, x0: callback(i, self.to_meters(x, frames), self.to_meters(x0, frames))  # noqa: E731
+        kw = dict(
+            device=self.device,
+            generator=g,
+            progress=progress,
+            callback=cb,
+            guidance_scale=guidance_scale,
+            null_cond=null,
+            clip_x0=self.cfg.diffusion.clip_x0,
+        )
+        shape = tuple(shape)
+        if sampler == "ddpm":
+            x = self.process.p_sample_loop(net, shape, cond, **kw)
+        elif sampler == "ddim":
+            x = self.process.ddim_sample(net, shape, cond, steps=steps, eta=eta, **kw)
+        else:
+            x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
+        return self.to_meters(x, frames)
+
+    # weights -------------------------------------------------------------------------------------
+    def save(self, path: str | Path, card: dict[str, Any] | None = None) -> Path:
+        """Write the network's weights (safetensors) and a model card JSON beside it."""
+        from ..training.checkpoint import save_tensors, sha256, write_json
+
+        path = Path(path)
+        save_tensors(path, self.net.state_dict(), {"config": self.cfg.to_json()})
+        card = dict(card or {}, config=self.cfg.to_json(), weights=path.name, sha256=sha256(path))
+        write_json(path.with_suffix(".json"), card)
+        return path
+
+
+def load_point_model(path: str | Path, device: str | torch.device = "cpu") -> PointModel:
+    """A PointModel from a weights file written by `PointModel.save` (config in its header)."""
+    from ..training.checkpoint import load_module, load_tensors, read_json
+
+    tensors, meta = load_tensors(path)
+    if "config" not in meta:
+        from ..errors import ModelError
+
+        raise ModelError(f"{path} holds no cad3d model config")
+    model = PointModel(ModelConfig.from_json(meta["config"]), device)
+    load_module(model.net, tensors, source=f"weights {Path(path).name}")
+    card_path = Path(path).with_suffix(".json")
+    model.card = read_json(card_path) if card_path.is_file() else {}
+    return model
+
+
+def shipped_weights(preset: str) -> Path | None:
+    """The weights shipped for `preset` in cad3d/weights/, if any."""
+    p = WEIGHTS_DIR / f"{preset}.safetensors"
+    return p if p.is_file() else None
+
+
+class BoundSampler:
+    """The seed API's `.diffusion`: samplers with the network bound in, returning meters."""
+
+    def __init__(self, model: PointModel):
+        self._m = model
+
+    def _check_device(self, device: Any) -> None:
+        if device is not None:
+            dev = resolve_device(device)
+            if dev != self._m.device:
+                warnings.warn(
+                    f"model lives on {self._m.device}; ignoring device={device}",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+
+    def p_sample_loop(
+        self, shape, condition=None, device=None, progress=False, **kw
+    ) -> torch.Tensor:
+        """Ancestral DDPM over all T steps -> (B, N, 3) meters."""
+        self._check_device(device)
+        return self._m.sample(tuple(shape), condition, sampler="ddpm", progress=progress, **kw)
+
+    def ddim_sample(
+        self, shape, condition=None, steps=50, eta=0.0, device=None, progress=False, **kw
+    ) -> torch.Tensor:
+        """DDIM with `steps` and `eta` (0 deterministic) -> (B, N, 3) meters."""
+        self._check_device(device)
+        return self._m.sample(
+            tuple(shape), condition, sampler="ddim", steps=steps, eta=eta, progress=progress, **kw
+        )
+
+    def dpm_solver_sample(
+        self, shape, condition=None, steps=20, device=None, progress=False, **kw
+    ) -> torch.Tensor:
+        """DPM-Solver++(2M) with `steps` model calls -> (B, N, 3) meters."""
+        self._check_device(device)
+        return self._m.sample(
+            tuple(shape), condition, sampler="dpm", steps=steps, progress=progress, **kw
+        )

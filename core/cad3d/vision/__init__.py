@@ -1,0 +1,1 @@
+"""Image encoders for drawings (timm ViT + conv stem); torch and timm are imported here."""

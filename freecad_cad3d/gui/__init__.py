@@ -1,0 +1,1 @@
+"""The workbench's GUI: commands, dock panel, live preview. Imported only when FreeCADGui is up."""

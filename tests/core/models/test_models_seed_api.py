@@ -1,0 +1,123 @@
+"""The seed faces: create_diffusion_model, the diffusion converter, the hybrid face."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from cad3d.converters.base import Drawing
+from cad3d.converters.diffusion import DiffusionConverter
+from cad3d.diffusion_3d_model import create_diffusion_model
+from cad3d.errors import ModelError, OutputError
+from cad3d.models.point_model import load_point_model
+
+pytestmark = pytest.mark.torch
+torch.set_num_threads(1)
+
+
+def _tiny(**kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return create_diffusion_model(
+            num_points=64, timesteps=50, preset="tiny", weights="none", **kw
+        )
+
+
+def _plan_image():
+    img = np.full((80, 120), 255, np.uint8)
+    img[20:24, 10:110] = 0
+    return img
+
+
+def test_cuda_falls_back_to_cpu_with_one_warning():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = create_diffusion_model(
+            num_points=32, timesteps=50, device="cuda", preset="tiny", weights="none"
+        )
+    msgs = [str(w.message) for w in caught if "CUDA" in str(w.message)]
+    assert len(msgs) == 1 and model.device.type == "cpu"
+
+
+def test_untrained_default_warns_when_no_weights_shipped(monkeypatch):
+    import cad3d.diffusion_3d_model as face
+
+    monkeypatch.setattr(face, "shipped_weights", lambda preset: None)
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        face.create_diffusion_model(num_points=32, timesteps=50, preset="tiny")
+
+
+def test_samplers_return_meters_in_the_drawing_frame():
+    model = _tiny()
+    cond = {"image": _plan_image(), "scale": 0.05, "domain": "floorplan"}
+    steps = []
+    a = model.diffusion.ddim_sample(
+        (2, 64, 3),
+        cond,
+        steps=5,
+        eta=0.0,
+        device="cpu",
+        seed=3,
+        callback=lambda i, x, x0: steps.append(i),
+    )
+    b = model.diffusion.ddim_sample((2, 64, 3), cond, steps=5, eta=0.0, device="cpu", seed=3)
+    assert a.shape == (2, 64, 3) and a.dtype == torch.float32 and steps == list(range(5))
+    assert torch.equal(a, b)  # eta = 0 and a seed: deterministic
+    # clip_x0 = 1.5 bounds the output to 1.5x the half-frame around the drawing's centre (3 m x 6 m)
+    assert a[..., 0].abs().sub(3.0).abs().max() <= 4.5 + 1e-4 and a[..., 2].max() <= 3.75 + 1e-4
+    c = model.diffusion.p_sample_loop((1, 64, 3), cond, device="cpu", progress=False, seed=0)
+    d = model.diffusion.dpm_solver_sample((1, 64, 3), cond, steps=4, seed=0)
+    assert c.shape == d.shape == (1, 64, 3) and torch.isfinite(c).all() and torch.isfinite(d).all()
+    e = model.sample((1, 64, 3), None, steps=3, guidance_scale=2.0)
+    assert torch.isfinite(e).all()
+
+
+def test_save_load_round_trip_and_corrupt_file(tmp_path):
+    model = _tiny()
+    path = model.save(tmp_path / "w.safetensors", {"note": "test"})
+    back = load_point_model(path)
+    assert back.card["note"] == "test" and len(back.card["sha256"]) == 64
+    for k, v in model.net.state_dict().items():
+        assert torch.equal(v, back.net.state_dict()[k])
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ModelError, match="corrupt"):
+        load_point_model(bad)
+
+
+def test_mismatched_weights_give_a_one_line_error(tmp_path):
+    from cad3d.training.checkpoint import load_module, save_tensors
+
+    model = _tiny()
+    sd = dict(model.net.state_dict())
+    sd["denoiser.out.weight"] = torch.zeros(5, 5)
+    save_tensors(tmp_path / "m.safetensors", sd)
+    from cad3d.training.checkpoint import load_tensors
+
+    tensors, _ = load_tensors(tmp_path / "m.safetensors")
+    with pytest.raises(ModelError, match="do not fit") as err:
+        load_module(model.net, tensors)
+    assert "\n" not in str(err.value)
+
+
+def test_diffusion_converter_returns_points(tmp_path):
+    conv = DiffusionConverter(steps=3, num_points=64, model=_tiny())
+    seen = []
+    res = conv.convert(
+        Drawing(image=_plan_image(), scale=0.05, kind="floorplan"), lambda f, m: seen.append(f)
+    )
+    assert res.method == "diffusion" and res.points.points.shape == (64, 3) and not res.meshes
+    assert set(res.points.labels.tolist()) == {14} and seen[-1] == pytest.approx(1.0)
+
+    import cv2
+    from cad3d.hybrid_vit_diffusion import HybridConverter
+
+    cv2.imwrite(str(tmp_path / "plan.png"), _plan_image())
+    hyb = HybridConverter(model=_tiny(), num_points=64)
+    out = hyb.convert_image_to_3d(tmp_path / "plan.png", tmp_path / "out.npy", sampling_steps=2)
+    assert out["num_points"] == 64 and out["learning_updates"] == 0 and out["conversion_time"] > 0
+    assert np.load(tmp_path / "out.npy").shape == (64, 3)
+    with pytest.raises(OutputError):
+        hyb.convert_image_to_3d(tmp_path / "plan.png", tmp_path / "out.docx", sampling_steps=2)
