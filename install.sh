@@ -32,8 +32,11 @@ if [[ ! -x "$venv/bin/python" ]]; then
   /usr/bin/python3 -m venv "$venv"
 fi
 say "installing the engine (torch, timm, opencv, ezdxf, ...) into $venv"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/freecad_cad3d/requirements-engine.txt" 2>&1 | grep -v -i "warning" || true
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$here" 2>&1 | grep -v -i -E "warning|^ *$|!!|corresp|wheel_obj" || true
+log="$(dirname "$venv")/install.log"
+pipi() { "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@" >>"$log" 2>&1 || { tail -20 "$log"; say "pip failed; the whole log is $log"; exit 1; }; }
+: >"$log"
+pipi -r "$here/freecad_cad3d/requirements-engine.txt"
+pipi -e "$here"
 "$venv/bin/python" -c "import torch, timm, cv2, ezdxf, cad3d" || { say "engine environment is broken"; exit 1; }
 
 # 3. the addon into FreeCAD's Mod folder, as the Addon Manager would place it

@@ -59,6 +59,14 @@ def user_data_dir() -> Path:
     return base / "cad3d"
 
 
+def ensure_user_data_dir() -> Path:
+    """Create the per-user folder readable by its owner only (0700): it holds logs and learned data."""
+    folder = user_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    return folder
+
+
 def venv_dir() -> Path:
     """The engine's private venv, created by CAD3D_InstallEngine."""
     return user_data_dir() / "venv"

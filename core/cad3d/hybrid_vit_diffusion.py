@@ -1,7 +1,7 @@
 """Seed API: `create_hybrid_converter(device, enable_learning).convert_image_to_3d(...)`.
 
-For now the hybrid face runs the diffusion converter (points); the hybrid proper (vectorised
-xy + learned heights) and learning from conversions are later issues.
+The face runs `converters.hybrid.HybridConverter` (xy from the vectorised drawing, z fitted to
+the diffusion cloud); learning from conversions is a later issue (`learning_updates` is 0).
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import numpy as np
 
 from .errors import InputNotFound, OutputError
 
+POINT_FORMATS = (".ply", ".xyz", ".npy")
+
 
 class HybridConverter:
     def __init__(self, device: str = "cpu", enable_learning: bool = False, **opts: Any):
-        from .converters.diffusion import DiffusionConverter
+        from .converters.hybrid import HybridConverter as Hybrid
 
         self.device = device
         self.enable_learning = enable_learning
-        self.converter = DiffusionConverter(device=device, **opts)
+        self.converter = Hybrid(device=device, **opts)
 
     def convert_image_to_3d(
         self,
@@ -32,7 +34,8 @@ class HybridConverter:
         scale: float | None = None,
         kind: str | None = None,
     ) -> dict[str, Any]:
-        """Convert an image drawing; write the points to `output_path` (.ply, .xyz or .npy).
+        """Convert an image drawing; write the points to `output_path` (.ply, .xyz or .npy;
+        other extensions, e.g. .obj .stl .glb, write the meshes through `cad3d.api.save`).
 
         Returns {"num_points", "conversion_time" (s), "learning_updates", "output_path", "method"}."""
         import cv2
@@ -49,7 +52,13 @@ class HybridConverter:
             image=img, scale=scale or DEFAULT_SCALE, source=str(image_path), kind=kind
         )
         result = self.converter.convert(drawing)
-        write_points(result.points.points, Path(output_path))
+        out = Path(output_path)
+        if out.suffix.lower() in POINT_FORMATS:
+            write_points(result.points.points, out)
+        else:  # mesh and CAD formats go through the exchange registry
+            from .api import save
+
+            save(result, out)
         return {
             "num_points": int(len(result.points)),
             "conversion_time": time.perf_counter() - t0,
@@ -64,7 +73,7 @@ def write_points(points: np.ndarray, path: Path) -> Path:
     from .io.atomic import atomic_path
 
     ext = path.suffix.lower()
-    if ext not in (".ply", ".xyz", ".npy"):
+    if ext not in POINT_FORMATS:
         raise OutputError(f"cannot write points as {ext or 'no extension'}; use .ply, .xyz or .npy")
     with atomic_path(path) as tmp:
         if ext == ".npy":

@@ -30,6 +30,7 @@ from PySide import QtCore
 from . import protocol
 
 LOG_LINES = 40  # stderr lines kept to explain a crash
+LOG_MAX_BYTES = 2 << 20  # engine.log starts over beyond this
 
 
 def engine_python(override: str = "") -> str:
@@ -189,6 +190,21 @@ class EngineClient(QtCore.QObject):
         for line in text.splitlines():
             if line.strip():
                 self._log.append(line)
+        try:  # the whole story, for a bug report: <user data>/cad3d/logs/engine.log
+            log = self.log_path()
+            mode = "w" if log.exists() and log.stat().st_size > LOG_MAX_BYTES else "a"
+            with open(log, mode, encoding="utf-8") as f:
+                f.write(text)
+        except OSError:
+            pass
+
+    @staticmethod
+    def log_path() -> Path:
+        from .. import paths
+
+        folder = paths.ensure_user_data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / "engine.log"
 
     def _on_stdout(self) -> None:
         for line in self._buf.feed(bytes(self.proc.readAllStandardOutput())):

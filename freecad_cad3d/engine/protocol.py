@@ -2,7 +2,9 @@
 
 Requests (client -> worker):
     {"type": "info"}                         -> one "info" message
-    {"type": "convert", "job": int, "source": {"path": str} | {"drawing": npz path},
+    {"type": "convert", "job": int,
+     "source": {"path": str, "page"?: int (0-based), "drawing_scale"?: "1:N", "dpi"?: float}
+             | {"drawing": npz path},
      "method": str, "steps": int, "scale": float | None, "kind": str,
      "options": {...}, "preview": bool, "out": npz path}
     {"type": "quit"}
@@ -10,7 +12,8 @@ Messages (worker -> client):
     ready    {"version", "pid"}                                  once, at start
     info     {"methods", "devices", "learning"}
     progress {"job", "fraction", "message", "eta"}               eta: seconds left or null
-    preview  {"job", "points"?: encoded, "segments"?: encoded}  see transfer.encode_array
+    preview  {"job", "points"?: encoded (N, 3) float32 m, "labels"?: encoded (N,) uint8,
+              "segments"?: encoded (M, 2, 3) float32 m}          see transfer.encode_array
     result   {"job", "path", "seconds"}
     error    {"job", "message", "code"}                          a one-line message, exit code
 Cancel is not a message: the client kills the worker (it is busy in the conversion).

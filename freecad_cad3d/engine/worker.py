@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from . import protocol, transfer
 
 Send = Callable[[dict[str, Any]], None]
 PREVIEW_PERIOD = 0.2  # seconds between two preview messages (the GUI draws a few per second)
+PREVIEW_MAX_POINTS = 65536  # a larger cloud is strided down for the preview
 
 
 def _protocol_stream() -> BinaryIO:
@@ -84,10 +86,14 @@ def resolve_device(name: str) -> str:
 
 
 class Reporter:
-    """The `progress(fraction, message, preview=...)` callback handed to a converter.
+    """The `progress(fraction, message)` callback handed to a converter, with a live preview.
 
-    Sends progress with a time-left estimate and, at most every PREVIEW_PERIOD seconds, the
-    preview a converter passes: (N, 3) points in meters, a PointCloud, or (points, labels).
+    Sends progress with a time-left estimate. A converter that has points to show calls
+    `progress.points(points_m, labels=None)` (look it up with `getattr(progress, "points",
+    None)`: plain callbacks such as the CLI's have none); it costs nothing between two sends,
+    which happen at most every PREVIEW_PERIOD seconds. points_m: (N, 3) or (1, N, 3) meters,
+    drawing coordinates, numpy or a CPU torch tensor; labels: (N,) class ids (per-class colours)
+    or None (the POINTS colour). A PointCloud or a (points, labels) tuple works too.
     """
 
     def __init__(self, send: Send, job: int, preview: bool) -> None:
@@ -112,25 +118,39 @@ class Reporter:
         if cloud is not None:
             self.points(cloud)
 
-    def points(self, cloud: Any, force: bool = False) -> None:
+    def points(self, points_m: Any, labels: Any = None, force: bool = False) -> bool:
+        """Send a preview (throttled unless `force`); True when one was sent."""
         now = time.perf_counter()
         if not self.preview or (not force and now - self._last_preview < PREVIEW_PERIOD):
-            return
-        self._last_preview = now
-        labels = None
-        if isinstance(cloud, tuple):
-            cloud, labels = cloud
-        elif hasattr(cloud, "points"):
-            cloud, labels = cloud.points, cloud.labels
+            return False
+        if isinstance(points_m, tuple):
+            points_m, labels = points_m
+        elif hasattr(points_m, "points") and hasattr(points_m, "labels"):
+            points_m, labels = points_m.points, points_m.labels
+        pts = _numpy(points_m).astype(np.float32).reshape(-1, 3)
+        keep = np.isfinite(pts).all(axis=1)
+        step = max(1, -(-len(pts) // PREVIEW_MAX_POINTS))  # ceil: at most that many drawn
         msg: dict[str, Any] = {"type": "preview", "job": self.job}
-        msg["points"] = transfer.encode_array(np.asarray(cloud, np.float32).reshape(-1, 3))
+        msg["points"] = transfer.encode_array(pts[keep][::step])
         if labels is not None:
-            msg["labels"] = transfer.encode_array(np.asarray(labels, np.uint8).reshape(-1))
+            lab = _numpy(labels).reshape(-1)
+            if len(lab) == len(pts):
+                lab = np.clip(lab, 0, 255).astype(np.uint8)[keep][::step]
+                msg["labels"] = transfer.encode_array(lab)
+        self._last_preview = now
         self.send(msg)
+        return True
 
     def segments(self, segs: np.ndarray) -> None:
         if self.preview and len(segs):
             self.send({"type": "preview", "job": self.job, "segments": transfer.encode_array(segs)})
+
+
+def _numpy(a: Any) -> np.ndarray:
+    """A numpy array from numpy / a torch tensor (detached, on the CPU) / a list."""
+    if hasattr(a, "detach"):
+        a = a.detach().cpu().numpy()
+    return np.asarray(a)
 
 
 def selftest(drawing: Any, steps: int, report: Reporter, options: dict[str, Any]) -> Any:
@@ -155,7 +175,10 @@ def selftest(drawing: Any, steps: int, report: Reporter, options: dict[str, Any]
         time.sleep(tick)
         a = (i + 1) / steps
         report((i + 1) / steps, f"selftest step {i + 1}/{steps}")
-        report.points((a * target + (1 - a) * noise, np.ones(len(target), np.uint8)))
+        preview = getattr(report, "points", None)  # the hook a converter uses (see Reporter)
+        if preview is not None:
+            labels = None if options.get("no_labels") else np.ones(len(target), np.uint8)
+            preview(a * target + (1 - a) * noise, labels)
     meshes = MeshSet()
     meshes.add("WALL", trimesh.Trimesh(box.vertices, box.faces, process=False))
     cloud = PointCloud(target.astype(np.float32), np.ones(len(target), np.int64))
@@ -190,7 +213,9 @@ def convert(msg: dict[str, Any], send: Send) -> None:
         else:
             from cad3d.api import load
 
-            drawing = load(source["path"], scale=msg.get("scale"), kind=msg.get("kind") or "auto")
+            extra = {k: source[k] for k in ("page", "drawing_scale", "dpi") if source.get(k)}
+            kind = msg.get("kind") or "auto"
+            drawing = load(source["path"], scale=msg.get("scale"), kind=kind, **extra)
         report(0.01, "drawing loaded")
         if method == "selftest":
             result = selftest(drawing, steps, report, options)
@@ -215,12 +240,20 @@ def convert(msg: dict[str, Any], send: Send) -> None:
             }
         )
     except Cad3dError as exc:
-        send({"type": "error", "job": job, "message": str(exc), "code": exc.exit_code})
+        message = _one_line(exc) or type(exc).__name__
+        send({"type": "error", "job": job, "message": message, "code": exc.exit_code})
     except MemoryError:
         send({"type": "error", "job": job, "message": "the engine ran out of memory", "code": 1})
     except Exception as exc:
         traceback.print_exc()  # to stderr, which the client keeps for its log
-        send({"type": "error", "job": job, "message": f"{type(exc).__name__}: {exc}", "code": 1})
+        message = f"{type(exc).__name__}: {_one_line(exc)}"
+        send({"type": "error", "job": job, "message": message, "code": 1})
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error's message (a message box holds one line, not a report)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else ""
 
 
 def serve(stdin: BinaryIO, send: Send) -> None:
@@ -241,7 +274,22 @@ def serve(stdin: BinaryIO, send: Send) -> None:
             convert(msg, send)
 
 
+def _exit_with_parent(period: float = 1.0) -> None:
+    """Exit when FreeCAD is gone, even in the middle of a conversion (stdin EOF is only read
+    between requests): a crashed FreeCAD must not leave an engine computing for nobody."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(period)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="cad3d-parent-watch", daemon=True).start()
+
+
 def main() -> int:
+    _exit_with_parent()
     send = _sender(_protocol_stream())
     serve(sys.stdin.buffer, send)
     return 0

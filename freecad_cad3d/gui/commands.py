@@ -14,7 +14,8 @@ from typing import Any
 import FreeCAD as App
 import FreeCADGui as Gui
 
-from .. import paths
+from .. import params, paths
+from . import notify
 from .qt import QT_TRANSLATE_NOOP, QtWidgets, translate
 
 COMMANDS = (
@@ -24,19 +25,17 @@ COMMANDS = (
     "CAD3D_TogglePanel",
     "CAD3D_InstallEngine",
 )
-IMAGE_FILTER = "Drawings (*.png *.jpg *.jpeg *.tif *.tiff *.pdf);;All files (*)"
+IMAGE_FILTER = (
+    "Drawings (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.gif *.pdf *.dxf);;"
+    "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.gif);;PDF (*.pdf);;2D DXF (*.dxf);;"
+    "All files (*)"
+)
 SHAPE_TYPES = (
     "Sketcher::SketchObject",
     "Part::Part2DObjectPython",
     "Part::Feature",
     "Part::FeaturePython",
 )
-
-
-def _session():
-    from . import jobs
-
-    return jobs.session()
 
 
 def _busy() -> bool:
@@ -48,27 +47,18 @@ def _busy() -> bool:
 def _engine_missing() -> bool:
     from ..engine.client import engine_python
 
-    return not Path(engine_python(_params_get("EnginePython"))).exists()
-
-
-def _params_get(name: str) -> Any:
-    from .. import params
-
-    return params.get(name)
+    return not Path(engine_python(params.get("EnginePython"))).exists()
 
 
 def _explain_missing_engine() -> bool:
     """When the engine is not installed, say what to do (and return True)."""
     if not _engine_missing():
         return False
-    QtWidgets.QMessageBox.information(
-        Gui.getMainWindow(),
-        "CAD3D",
-        translate(
-            "CAD3D",
-            "The CAD3D engine (torch, timm, OpenCV) is not installed yet.\n"
-            "Run CAD3D > Install engine once; it goes into your FreeCAD user data folder.",
-        ),
+    notify.message(
+        "The CAD3D engine (torch, timm, OpenCV) is not installed yet.\n"
+        "Run CAD3D > Install engine once; it goes into your FreeCAD user data folder.",
+        "info",
+        box=True,
     )
     return True
 
@@ -126,11 +116,7 @@ class ConvertSketch(_Command):
         if not objs:  # the panel's button runs this without checking IsActive
             plane = _selected_image_plane()
             if plane is None:
-                QtWidgets.QMessageBox.information(
-                    Gui.getMainWindow(),
-                    "CAD3D",
-                    translate("CAD3D", "Select a Sketch, 2D shapes or an Image plane first."),
-                )
+                notify.message("Select a Sketch, 2D shapes or an Image plane first.", "info", True)
                 return
             objs = [plane]
         expr = _obj_expr(objs[0]) if len(objs) == 1 else "[" + ", ".join(map(_obj_expr, objs)) + "]"
@@ -161,7 +147,12 @@ class ConvertImage(_Command):
             )
             if not path:
                 return
-            expr = repr(str(path))
+            from . import load_dialog
+
+            opts = load_dialog.ask(path, params.get("Scale"), Gui.getMainWindow())
+            if opts is None:  # the user cancelled the page / scale question
+                return
+            expr = repr(str(path)) + "".join(f", {k}={v!r}" for k, v in opts.items())
         Gui.doCommand("import freecad_cad3d.gui.jobs")
         Gui.doCommand(f"freecad_cad3d.gui.jobs.start({expr})")
 
@@ -188,6 +179,9 @@ class ExportDXF(_Command):
 
     def Activated(self) -> None:
         group = _selected_group()
+        if group is None:  # run from a script or the panel without checking IsActive
+            notify.message("Select a CAD3D conversion group first.", "info", True)
+            return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             Gui.getMainWindow(),
             translate("CAD3D", "Export DXF"),
@@ -235,7 +229,9 @@ class InstallEngine(_Command):
 
 
 def _with_errors_shown(cls: type) -> type:
-    """Wrap Activated: a cad3d error becomes a message box, never a traceback dialog."""
+    """Wrap Activated: any error becomes its one-line message in the report view and a
+    non-blocking box, never a traceback dialog (an unexpected error's traceback goes to
+    FreeCAD's log only)."""
     activated = cls.Activated
 
     def safe(self: Any) -> None:
@@ -244,9 +240,11 @@ def _with_errors_shown(cls: type) -> type:
         except Exception as exc:
             from cad3d.errors import Cad3dError
 
-            msg = str(exc) if isinstance(exc, Cad3dError) else f"{type(exc).__name__}: {exc}"
-            App.Console.PrintError(f"CAD3D: {msg}\n")
-            QtWidgets.QMessageBox.warning(Gui.getMainWindow(), "CAD3D", msg)
+            if not isinstance(exc, (Cad3dError, OSError)):
+                import traceback
+
+                App.Console.PrintLog(traceback.format_exc())
+            notify.message(notify.error_text(exc))
 
     cls.Activated = safe
     return cls

@@ -25,10 +25,15 @@ import FreeCADGui as Gui
 from .. import params
 from ..engine import transfer
 from ..engine.client import EngineClient
-from . import warm
-from .qt import QtCore, QtWidgets, translate
+from . import notify, warm
+from .qt import QtCore, QtWidgets
 
 FALLBACK = ("hybrid", "diffusion", "vit", "extrude")
+# Exact Part solids are built on the main thread (OCC holds the GIL). Measured in FreeCAD 0.20
+# on a loaded 2-core machine, traced plans (walls + 17 cuts, vertices in all): 533 -> 3.5 s,
+# 1208 -> 10.4 s, 3466 -> 92 s. Above this bound the GUI keeps the meshes only (the macro API
+# `freecad_cad3d.convert` still builds solids up to solids.MAX_VERTICES).
+GUI_SOLID_MAX_VERTICES = 800
 PREVIEW_MIN_PERIOD = 0.25  # s between two redraws of the preview: each costs a 3D-view render
 
 
@@ -41,6 +46,7 @@ class Job:
     placement: Any = None
     preview: Any = None
     started: float = field(default_factory=time.perf_counter)
+    new_doc: bool = False  # the document was made for this job: closed again if it fails
 
 
 class Session(QtCore.QObject):
@@ -82,8 +88,15 @@ class Session(QtCore.QObject):
         scale: float | None = None,
         kind: str | None = None,
         options: dict[str, Any] | None = None,
+        page: int = 0,
+        drawing_scale: str | None = None,
+        dpi: float | None = None,
     ) -> int:
-        """Start converting `source` (a path, a Sketch, shapes, an Image plane); the job id, or 0."""
+        """Start converting `source` (a path, a Sketch, shapes, an Image plane); the job id, or 0.
+
+        For files: page (0-based) of a PDF / TIFF; drawing_scale ("1:100") with dpi (the scan's,
+        or a PDF's render resolution) when neither `scale` nor the file gives the scale.
+        """
         from cad3d.errors import Cad3dError
 
         if self.busy:
@@ -104,16 +117,20 @@ class Session(QtCore.QObject):
         }
         opts.update(options or {})
         method = self._available(method)
+        load = {"page": int(page), "drawing_scale": drawing_scale, "dpi": dpi}
+        new_doc = App.ActiveDocument is None
         try:
-            src, doc, name, placement = self._prepare(source, scale, kind)
+            src, doc, name, placement = self._prepare(source, scale, kind, load)
             job_id = self.client.convert(src, method, steps, scale, kind, opts, p["LivePreview"])
-        except Cad3dError as exc:
-            self.report(str(exc))
-            return 0
         except Exception as exc:  # a message, never a traceback dialog; nothing was created
-            self.report(f"could not read the drawing: {type(exc).__name__}: {exc}")
+            text = notify.error_text(exc)
+            self.report(
+                text if isinstance(exc, Cad3dError) else f"could not read the drawing: {text}"
+            )
+            if new_doc and App.ActiveDocument is not None and not App.ActiveDocument.Objects:
+                App.closeDocument(App.ActiveDocument.Name)
             return 0
-        self.job = Job(job_id, doc.Name, name, method, placement)
+        self.job = Job(job_id, doc.Name, name, method, placement, new_doc=new_doc)
         warm.pure_modules()
         if p["LivePreview"]:
             self.job.preview = self._make_preview(doc, placement)
@@ -151,12 +168,13 @@ class Session(QtCore.QObject):
         )
         return best
 
-    def _prepare(self, source: Any, scale: float | None, kind: str):
+    def _prepare(self, source: Any, scale: float | None, kind: str, load: dict[str, Any]):
         """(worker source, doc, name, placement): files go by path, objects as a drawing file."""
         if isinstance(source, (str, Path)):
             path = Path(source)
             doc = App.ActiveDocument or App.newDocument(_doc_name(path.stem))
-            return {"path": str(path)}, doc, path.stem, None
+            src = {"path": str(path), **{k: v for k, v in load.items() if v}}
+            return src, doc, path.stem, None
         import freecad_cad3d
 
         drawing, placement, doc, name = freecad_cad3d.drawing_of(source, scale, kind)
@@ -182,6 +200,10 @@ class Session(QtCore.QObject):
     def _finish(self, state: str, message: str, error: bool = False) -> None:
         if self.job and self.job.preview is not None:
             self.job.preview.remove()
+        if self.job and self.job.new_doc and state != "done":  # leave no empty document behind
+            doc = self._doc()
+            if doc is not None and not doc.Objects:
+                App.closeDocument(doc.Name)
         self.job = None
         if message:
             self.report(message, error=error, box=error)
@@ -192,19 +214,9 @@ class Session(QtCore.QObject):
     ) -> None:
         """One report-view line; a non-blocking message box for errors and warnings."""
         self.last_message = message
-        if warning:
-            App.Console.PrintWarning(f"CAD3D: {message}\n")
-        elif error:
-            App.Console.PrintError(f"CAD3D: {message}\n")
-        else:
-            App.Console.PrintMessage(f"CAD3D: {message}\n")
-        if box and (error or warning) and App.GuiUp:
-            mb = QtWidgets.QMessageBox(Gui.getMainWindow())
-            mb.setIcon(QtWidgets.QMessageBox.Warning if warning else QtWidgets.QMessageBox.Critical)
-            mb.setWindowTitle("CAD3D")
-            mb.setText(translate("CAD3D", message))
-            mb.setObjectName("CAD3D_Message")
-            mb.open()  # window-modal but not blocking: the event loop (and the engine) go on
+        level = "warning" if warning else "error" if error else "info"
+        mb = notify.message(message, level, box=box and (error or warning))
+        if mb is not None:
             self.boxes = [b for b in self.boxes if b.isVisible()] + [mb]
 
     # -- engine signals (main thread) ------------------------------------------------------
@@ -266,7 +278,10 @@ class Session(QtCore.QObject):
             t1 = time.perf_counter()
             if conversion.meshes and not params.get("KeepPoints"):  # points-only results keep them
                 conversion.points = None
-            group = freecad_cad3d.add_conversion(doc, conversion, self.job.name, self.job.placement)
+            solids = _solids_fit_gui(conversion.plan)
+            group = freecad_cad3d.add_conversion(
+                doc, conversion, self.job.name, self.job.placement, solids=solids
+            )
             self.result_timings = {"read": t1 - t0, "build": time.perf_counter() - t1}
         except Cad3dError as exc:
             self._finish("error", str(exc), error=True)
@@ -297,6 +312,31 @@ class Session(QtCore.QObject):
         else:
             self.report(message, warning=True, box=False)
             self.state_changed.emit("died")
+
+
+def _solids_fit_gui(plan: Any) -> bool:
+    """Whether exact solids of `plan` build quickly enough for the main thread (see
+    GUI_SOLID_MAX_VERTICES); says so in the report view when they do not."""
+    if plan is None:
+        return True
+
+    def count(area: Any) -> int:
+        polys = getattr(area, "geoms", [area])
+        return sum(
+            len(p.exterior.coords) + sum(len(r.coords) for r in p.interiors)
+            for p in polys
+            if hasattr(p, "exterior")
+        )
+
+    n = sum(count(s.footprint) for s in plan.solids) + sum(count(c.footprint) for c in plan.cuts)
+    if n <= GUI_SOLID_MAX_VERTICES:
+        return True
+    notify.message(
+        f"the plan has {n} vertices: meshes only (exact solids would freeze FreeCAD; "
+        "freecad_cad3d.convert() builds them)",
+        "info",
+    )
+    return False
 
 
 def _doc_name(stem: str) -> str:

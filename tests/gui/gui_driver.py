@@ -27,6 +27,7 @@ ART = os.environ.get("CAD3D_GUI_ARTIFACTS", "/tmp")
 PHASE = os.environ.get("CAD3D_GUI_PHASE", "main")
 IMAGE = os.environ.get("CAD3D_GUI_IMAGE", "")
 SCALE = float(os.environ.get("CAD3D_GUI_SCALE", "0.02"))
+INPUTS = os.environ.get("CAD3D_GUI_INPUTS", "")  # inputs.json: the PDF, 2D DXF and bad files
 COMMANDS = [
     "CAD3D_ConvertSketch",
     "CAD3D_ConvertImage",
@@ -243,6 +244,14 @@ def s_async():
                     view.viewIsometric()
                     Gui.SendMsgToActiveView("ViewFit")
                     view.saveImage(os.path.join(ART, "view_preview.png"), 800, 600, "Current")
+                    from cad3d.classes import BY_NAME
+
+                    cols = s.job.preview.material.diffuseColor.getValues()
+                    F["preview_colours"] = {
+                        "first": [round(c, 3) for c in cols[0].getValue()],
+                        "distinct": len({tuple(round(c, 3) for c in v.getValue()) for v in cols}),
+                        "wall": [round(c / 255, 3) for c in BY_NAME["WALL"].rgb],
+                    }
                     pts = s.job.preview.coords.point.getValues()
                     xs = [v[0] for v in pts]
                     zs = [v[2] for v in pts]
@@ -283,6 +292,11 @@ def s_async():
         if g is not None:
             bb = g.Group[0].Mesh.BoundBox
             F["async"]["bbox_mm"] = [bb.XLength, bb.YLength, bb.ZLength]
+            names = sorted(o.Name for o in doc.Objects)
+            doc.undo()  # one undo step removes the whole conversion
+            F["async"]["after_undo"] = sorted(o.Name for o in doc.Objects)
+            doc.redo()
+            F["async"]["redo_restores"] = sorted(o.Name for o in doc.Objects) == names
         view.viewIsometric()
         Gui.SendMsgToActiveView("ViewFit")
         view.saveImage(os.path.join(ART, "view_result.png"), 800, 600, "White")
@@ -469,6 +483,8 @@ def s_extrude():
             "message": s.last_message,
         }
         if g is not None:
+            F["extrude"]["doc"], F["extrude"]["group_name"] = doc.Name, g.Name
+            F["extrude"]["wall_bbox_mm"] = wall_bbox(g)
             v = Gui.getDocument(doc.Name).ActiveView
             v.viewIsometric()
             Gui.SendMsgToActiveView("ViewFit")
@@ -582,9 +598,257 @@ def s_plane():
             bb = wall.Mesh.BoundBox
             F["plane"]["wall_bbox_mm"] = [bb.XMin, bb.YMin, bb.XMax, bb.YMax, bb.ZMax]
         close_boxes()
-        after(100, s_install)
+        after(100, s_pdf if INPUTS else s_install)
 
     wait_until(lambda: not s.busy, step(then), 60)
+
+
+def wall_bbox(group):
+    """[xmin, ymin, zmin, xmax, ymax, zmax] mm of the group's WALL mesh, or None."""
+    for o in group.Group:
+        if o.TypeId == "Mesh::Feature" and o.Label == "WALL":
+            bb = o.Mesh.BoundBox
+            return [bb.XMin, bb.YMin, bb.ZMin, bb.XMax, bb.YMax, bb.ZMax]
+    return None
+
+
+def inputs():
+    with open(INPUTS) as f:
+        return json.load(f)
+
+
+def shoot_box(name):
+    """Screenshot of the newest visible CAD3D message box (a top-level window of its own)."""
+    boxes = [
+        w
+        for w in QtWidgets.QApplication.topLevelWidgets()
+        if isinstance(w, QtWidgets.QMessageBox) and w.isVisible()
+    ]
+    if boxes:
+        boxes[-1].grab().save(os.path.join(ART, name))
+
+
+def cad3d_boxes():
+    """Texts of the visible message boxes, and whether any other dialog is open."""
+    texts, others = [], []
+    for w in QtWidgets.QApplication.topLevelWidgets():
+        if not w.isVisible():
+            continue
+        if isinstance(w, QtWidgets.QMessageBox) and w.objectName() == "CAD3D_Message":
+            texts.append(w.text())
+        elif isinstance(w, QtWidgets.QDialog):
+            others.append(f"{type(w).__name__}:{w.objectName()}:{w.windowTitle()}")
+    return texts, others
+
+
+def report_text():
+    """The report view's text (where Console.PrintError lines go), or None if not found."""
+    for w in Gui.getMainWindow().findChildren(QtWidgets.QTextEdit):
+        if "ReportOutput" in w.metaObject().className():
+            return w.toPlainText()
+    return None
+
+
+def doc_state(doc):
+    return {
+        "names": sorted(o.Name for o in doc.Objects),
+        "undo": list(doc.UndoNames),
+        "docs": sorted(App.listDocuments()),
+    }
+
+
+def s_pdf():
+    """CAD3D_ConvertImage on a 2-page PDF with no scale: the dialog asks page and paper scale."""
+    from freecad_cad3d.gui import jobs, load_dialog
+
+    s = jobs.session()
+    s.last_group = None
+    dock = panel_widget()
+    dock.findChild(QtWidgets.QDoubleSpinBox, "CAD3D_Scale").setValue(0.0)  # "from drawing"
+    doc = App.newDocument("PdfTest")
+    pdf = inputs()["pdf"]
+    asked = []
+
+    def answer(dlg):  # what a user reads and types: page 2, 1:100 at 100 dpi
+        dlg.show()
+        QtWidgets.QApplication.processEvents()
+        dlg.grab().save(os.path.join(ART, "load_dialog.png"))
+        asked.append(
+            {
+                "asks_page": dlg.asks_page,
+                "asks_scale": dlg.asks_scale,
+                "page_max": dlg.page.maximum(),
+                "page_default": dlg.page.value(),
+                "dpi_default": dlg.dpi.value(),
+                "mpp_offered": dlg.mpp.isVisible(),
+            }
+        )
+        dlg.page.setValue(2)
+        dlg.paper.setChecked(True)
+        dlg.ratio.setValue(100)
+        dlg.dpi.setValue(100)
+        dlg.hide()
+        return True
+
+    load_dialog._exec = answer
+    patch_dialogs(open_path=pdf)
+    t0 = time.perf_counter()
+    events = []
+    s.progress.connect(lambda f, m, e: events.append((round(time.perf_counter() - t0, 2), m)))
+    s.state_changed.connect(lambda st: events.append((round(time.perf_counter() - t0, 2), st)))
+    pid = s.client.pid
+    Gui.runCommand("CAD3D_ConvertImage")
+
+    def then():
+        g = s.last_group
+        F["pdf"] = {
+            "events": events[:40],
+            "pids": [pid, s.client.pid],
+            "asked": asked,
+            "group": g.Label if g is not None else None,
+            "message": s.last_message,
+            "wall_bbox_mm": wall_bbox(g) if g is not None else None,
+        }
+        close_boxes()
+        # the user cancels the question: nothing starts, the document stays as it was
+        before = doc_state(doc)
+        load_dialog._exec = lambda dlg: False
+        Gui.runCommand("CAD3D_ConvertImage")
+        F["pdf"]["cancel_busy"] = s.busy
+        F["pdf"]["cancel_unchanged"] = doc_state(doc) == before
+        dock.findChild(QtWidgets.QDoubleSpinBox, "CAD3D_Scale").setValue(SCALE)
+        after(100, s_dxf2d)
+
+    wait_until(lambda: not s.busy, step(then), 60)
+
+
+def s_dxf2d():
+    """A 2D DXF imported by FreeCAD's own importer (C++ by default), its shapes selected and
+    converted with CAD3D_ConvertSketch."""
+    import importDXF
+
+    from freecad_cad3d.gui import jobs
+
+    s = jobs.session()
+    s.last_group = None
+    draft = App.ParamGet("User parameter:BaseApp/Preferences/Mod/Draft")
+    draft.SetBool("dxfUseLegacyPython", False)  # the legacy one needs a download (offline here)
+    draft.SetBool("dxfShowDialog", False)
+    doc = App.newDocument("Dxf2d")
+    t0 = time.perf_counter()
+    importDXF.insert(inputs()["dxf"], doc.Name)
+    doc.recompute()
+    shapes = [o for o in doc.Objects if hasattr(o, "Shape") and o.Shape.Edges]
+    F["dxf2d"] = {
+        "imported": [(o.TypeId, len(o.Shape.Edges)) for o in shapes],
+        "import_s": time.perf_counter() - t0,
+    }
+    Gui.Selection.clearSelection()
+    for o in shapes:
+        Gui.Selection.addSelection(o)
+    F["dxf2d"]["active"] = Gui.Command.get("CAD3D_ConvertSketch").isActive()
+    Gui.runCommand("CAD3D_ConvertSketch")
+
+    def then():
+        g = s.last_group
+        F["dxf2d"].update(
+            {
+                "group": g.Label if g is not None else None,
+                "message": s.last_message,
+                "members": [(o.TypeId, o.Label) for o in g.Group] if g is not None else [],
+                "wall_bbox_mm": wall_bbox(g) if g is not None else None,
+            }
+        )
+        if g is not None:
+            v = Gui.getDocument(doc.Name).ActiveView
+            v.viewIsometric()
+            Gui.SendMsgToActiveView("ViewFit")
+            v.saveImage(os.path.join(ART, "view_dxf2d.png"), 800, 600, "White")
+        close_boxes()
+        after(100, s_bad_inputs)
+
+    wait_until(lambda: not s.busy, step(then), 60)
+
+
+def s_bad_inputs():
+    """Every bad file through CAD3D_ConvertImage: the engine's one-line message in a box and
+    the report view, no traceback, the document exactly as it was."""
+    from freecad_cad3d.gui import jobs, load_dialog
+
+    s = jobs.session()
+    doc = App.ActiveDocument  # the 2D DXF's: the user's imported shapes and their 3D group
+    asked = []
+    load_dialog._exec = lambda dlg: asked.append(1) or False
+    cases = list(inputs()["bad"])
+    F["bad"] = {"cases": {}, "report_found": report_text() is not None}
+    report0 = report_text() or ""
+
+    def run_next():
+        if not cases:
+            tail = (report_text() or "")[len(report0) :]
+            F["bad"]["report_has_traceback"] = "Traceback" in tail
+            F["bad"]["report_tail"] = tail[-4000:]
+            F["bad"]["dialogs_asked"] = len(asked)
+            after(100, s_export_bad)
+            return
+        case = cases.pop(0)
+        close_boxes()
+        before = doc_state(doc)
+        patch_dialogs(open_path=case["path"])
+        s.last_message = ""
+        Gui.runCommand("CAD3D_ConvertImage")
+
+        def then():
+            texts, others = cad3d_boxes()
+            if case["name"] == "photo":
+                shoot_box("bad_input_box.png")
+            F["bad"]["cases"][case["name"]] = {
+                "message": s.last_message,
+                "boxes": texts,
+                "other_dialogs": others,
+                "unchanged": doc_state(doc) == before,
+                "busy": s.busy,
+            }
+            QtCore.QTimer.singleShot(50, step(run_next))
+
+        wait_until(lambda: not s.busy and s.last_message, step(then), 30)
+
+    run_next()
+
+
+def s_export_bad():
+    """CAD3D_ExportDXF to paths that cannot be written: a message, no file, no traceback."""
+    ex = F.get("extrude", {})
+    doc = App.getDocument(ex["doc"])
+    g = doc.getObject(ex["group_name"])
+    App.setActiveDocument(doc.Name)  # the selection is the active document's
+    Gui.setActiveDocument(doc.Name)
+    report0 = report_text() or ""
+    F["export_bad"] = {}
+    for path in inputs()["bad_export"]:
+        close_boxes()
+        before = doc_state(doc)
+        Gui.Selection.clearSelection()
+        Gui.Selection.addSelection(g)
+        patch_dialogs(save_path=path)
+        active = Gui.Command.get("CAD3D_ExportDXF").isActive()
+        Gui.runCommand("CAD3D_ExportDXF")
+        texts, others = cad3d_boxes()
+        F["export_bad"][path] = {
+            "active": active,
+            "boxes": texts,
+            "other_dialogs": others,
+            "exists": os.path.exists(path),
+            "unchanged": doc_state(doc) == before,
+        }
+    shoot_box("bad_export_box.png")
+
+    def read_report():  # the report view appends posted events: read it a moment later
+        F["export_bad_report"] = (report_text() or "")[len(report0) :][-2000:]
+        close_boxes()
+        after(100, s_install)
+
+    after(300, read_report)
 
 
 def s_install():
@@ -620,4 +884,4 @@ def s_install():
 
 
 QtCore.QTimer.singleShot(300, step(s_workbench))
-QtCore.QTimer.singleShot(170000, quit_all)  # hard stop
+QtCore.QTimer.singleShot(200000, quit_all)  # hard stop

@@ -202,3 +202,182 @@ def test_library_prints_never_reach_the_protocol_stream():
     assert run.returncode == 0, run.stderr
     assert run.stdout == b'{"type":"ready","version":1,"pid":0}\n'
     assert b"a library talks" in run.stderr and b"raw fd write" in run.stderr
+
+
+def test_worker_exits_when_its_parent_dies(tmp_path):
+    """A shell starts the worker and is killed: the worker notices within ~1 s and exits."""
+    import os
+    import signal
+
+    env = {"PYTHONPATH": f"{REPO}:{REPO / 'core'}", "PATH": "/usr/bin:/bin"}
+    pidfile = tmp_path / "pid"
+    # the shell keeps the worker's stdin open (sleep) so only the parent check can stop it
+    script = f"sleep 30 | {sys.executable} -m freecad_cad3d.engine.worker > /dev/null & echo $! > {pidfile}; wait"
+    shell = subprocess.Popen(["bash", "-c", script], env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            if pidfile.exists() and pidfile.read_text().strip():
+                break
+            time.sleep(0.05)
+        pid = int(pidfile.read_text())
+        time.sleep(1.0)  # the worker is up and watching
+        os.kill(shell.pid, signal.SIGKILL)
+        shell.wait(5)
+        t0 = time.time()
+        while time.time() - t0 < 10:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            if open(f"/proc/{pid}/stat").read().split()[2] == "Z":  # exited, not yet reaped
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the worker outlived its parent by 10 s")
+        assert time.time() - t0 < 3.0
+    finally:
+        try:  # the test's own process group: the leftover `sleep` (and the worker, if alive)
+            os.killpg(shell.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_reporter_points_hook_throttles_filters_and_strides():
+    """`progress.points(points_m, labels=None)`: the live-preview hook a converter calls."""
+    import torch
+
+    from freecad_cad3d.engine import worker
+
+    sent = []
+    rep = worker.Reporter(sent.append, job=4, preview=True)
+    x = torch.zeros(1, 500, 3)
+    x[0, :, 0] = torch.arange(500) * 0.01  # meters
+    x[0, 7, 2] = float("nan")  # a diverged point is dropped, not drawn at infinity
+    assert rep.points(x) is True
+    assert rep.points(x) is False  # within PREVIEW_PERIOD: nothing sent, nothing converted
+    assert len(sent) == 1 and sent[0]["type"] == "preview" and "labels" not in sent[0]
+    pts = transfer.decode_array(sent[0]["points"])
+    assert pts.shape == (499, 3) and pts.dtype == np.float32 and pts[-1, 0] == pytest.approx(4.99)
+    labels = np.arange(500) % 3
+    assert rep.points(x[0].numpy(), labels, force=True)
+    lab = transfer.decode_array(sent[1]["labels"])
+    assert lab.dtype == np.uint8 and len(lab) == 499 and lab[7] == 8 % 3  # row 7 was dropped
+    big = np.zeros((3 * worker.PREVIEW_MAX_POINTS + 5, 3), np.float32)
+    assert rep.points(big, force=True)
+    n = len(transfer.decode_array(sent[2]["points"]))
+    assert 0 < n <= worker.PREVIEW_MAX_POINTS
+    quiet = worker.Reporter(sent.append, job=5, preview=False)  # the panel's Live preview off
+    assert quiet.points(x, force=True) is False and len(sent) == 3
+
+
+class _FakeDiffusion:
+    """Calls the preview hook exactly as the diffusion converter is asked to (see REPORT)."""
+
+    name = "diffusion"
+
+    def __init__(self, steps=50, **_):
+        self.steps = steps
+
+    def convert(self, drawing, progress=None):
+        import torch
+        from cad3d.converters.base import Conversion
+        from cad3d.geometry.meshset import MeshSet, PointCloud
+
+        steps = self.steps
+        preview = getattr(progress, "points", None)  # the FreeCAD worker's live preview
+        x = torch.randn(1, 256, 3) * 4.0
+        target = torch.rand(1, 256, 3) * torch.tensor([4.0, 3.0, 2.5])
+        for i in range(steps):
+            x = x + (target - x) / (steps - i)
+            if progress is not None:
+                progress((i + 1) / steps, f"denoising {i + 1}/{steps}")
+            if preview is not None:
+                preview(x[0])  # (N, 3) meters, a CPU tensor; no labels yet
+            time.sleep(0.03)
+        pts = x[0].numpy().astype(np.float32)
+        return Conversion(
+            meshes=MeshSet(),
+            domain="floorplan",
+            method="diffusion",
+            steps=steps,
+            points=PointCloud(pts, np.full(len(pts), 14, np.int32)),
+        )
+
+
+def test_diffusion_preview_streams_through_the_worker(tmp_path, monkeypatch):
+    from cad3d.converters import registry
+    from cad3d.converters.base import Drawing
+
+    from freecad_cad3d.engine import worker
+
+    monkeypatch.setitem(registry._FACTORIES, "diffusion", lambda **o: _FakeDiffusion(**o))
+    assert "diffusion" in worker.info()["methods"]
+    npz = transfer.write_drawing(Drawing(np.full((30, 40), 255, np.uint8), 0.1), tmp_path / "d.npz")
+    sent = []
+    msg = {
+        "type": "convert",
+        "job": 2,
+        "source": {"drawing": str(npz)},
+        "method": "diffusion",
+        "steps": 20,
+        "options": {"device": "auto", "sampler": "ddim"},
+        "preview": True,
+        "out": str(tmp_path / "r.npz"),
+    }
+    worker.convert(msg, sent.append)
+    kinds = [m["type"] for m in sent]
+    assert kinds[-1] == "result", sent[-1]
+    prev = [transfer.decode_array(m["points"]) for m in sent if m["type"] == "preview"]
+    # 20 steps x 30 ms = 0.6 s at one preview per 0.2 s: 2 to 4 previews, each the full cloud
+    assert 2 <= len(prev) <= 5 and all(p.shape == (256, 3) for p in prev)
+    spread = [float(p.std()) for p in prev]
+    assert spread[0] > spread[-1]  # the noise contracts onto the drawing's box
+    assert kinds.count("progress") == 21  # "drawing loaded" + one per step
+    r = transfer.read_result(sent[-1]["path"])
+    assert r.points.points.shape == (256, 3) and not r.meshes
+
+
+def _two_page_pdf(path: Path, dpi: float) -> None:
+    """Page 1 blank, page 2 a 6 x 4 m room drawn at 1:100 (with `dpi` image pixels per inch)."""
+    import cv2
+    from PIL import Image
+
+    px = 0.0254 / dpi * 100  # meters per image pixel at 1:100
+    w, h = round(8 / px), round(6 / px)
+    plan = np.full((h, w), 255, np.uint8)
+    x0, y0 = round(1 / px), round(1 / px)
+    cv2.rectangle(plan, (x0, y0), (x0 + round(6 / px), y0 + round(4 / px)), 0, 6)
+    blank = Image.new("L", (w, h), 255)
+    blank.save(path, save_all=True, append_images=[Image.fromarray(plan)], resolution=dpi)
+
+
+def test_worker_loads_the_page_and_paper_scale_it_is_given(tmp_path):
+    """The image command's page / drawing-scale answers reach `cad3d.api.load` in the worker."""
+    from freecad_cad3d.engine import worker
+
+    pdf = tmp_path / "two.pdf"
+    _two_page_pdf(pdf, 50.0)
+
+    def run(source):
+        sent = []
+        msg = {
+            "type": "convert",
+            "job": 1,
+            "source": {"path": str(pdf), **source},
+            "method": "selftest",
+            "steps": 1,
+            "options": {"tick": 0.0, "num_points": 10},
+            "preview": False,
+            "out": str(tmp_path / "r.npz"),
+        }
+        worker.convert(msg, sent.append)
+        return sent[-1]
+
+    blank = run({"drawing_scale": "1:100", "dpi": 50.0})  # page 1 (index 0) is blank
+    assert blank["type"] == "error" and blank["code"] == 6 and "blank" in blank["message"]
+    no_scale = run({"page": 1})
+    assert no_scale["type"] == "error" and no_scale["code"] == 11 and "scale" in no_scale["message"]
+    ok = run({"page": 1, "drawing_scale": "1:100", "dpi": 50.0})
+    assert ok["type"] == "result", ok
+    too_far = run({"page": 5, "drawing_scale": "1:100", "dpi": 50.0})
+    assert too_far["type"] == "error" and "2 page(s)" in too_far["message"]

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ pytestmark = [
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 ARTIFACTS = HERE / "artifacts"
+sys.path.insert(0, str(HERE))  # --import-mode=importlib adds no test folder to sys.path
+import gui_inputs  # noqa: E402 - tests/gui/gui_inputs.py
 
 
 def example_drawing(folder: Path) -> tuple[Path, float]:
@@ -53,7 +56,42 @@ def example_drawing(folder: Path) -> tuple[Path, float]:
     return path, float(scale)
 
 
-def run_driver(phase: str, cfg: Path, image: Path, scale: float, out: Path) -> dict:
+def make_inputs(folder: Path, image: Path, scale: float) -> Path:
+    """inputs.json for the driver: the bad files with the engine's own message for each (what
+    `cad3d.api.load` says from a script), a 2-page PDF, a 2D DXF, unwritable export paths."""
+    from cad3d.api import load
+    from cad3d.errors import Cad3dError, OutputError
+    from cad3d.io.atomic import atomic_path
+
+    bad = []
+    for name, path in gui_inputs.bad_inputs(folder / "bad", image).items():
+        with pytest.raises(Cad3dError) as err:
+            load(path, scale=scale)
+        bad.append({"name": name, "path": str(path), "expected": str(err.value)})
+    pdf = folder / "two_pages.pdf"
+    room = gui_inputs.two_page_pdf(pdf)
+    exports = []
+    for path in ("/nonexistent/folder/plan.dxf", "/proc/cad3d_plan.dxf"):
+        with pytest.raises(OutputError) as err:
+            with atomic_path(path):
+                pass
+        exports.append({"path": path, "expected": str(err.value)})
+    spec = {
+        "bad": bad,
+        "pdf": str(pdf),
+        "pdf_room_m": room,
+        "dxf": str(gui_inputs.plan_dxf(folder / "plan2d.dxf")),
+        "bad_export": [e["path"] for e in exports],
+        "bad_export_expected": exports,
+    }
+    out = folder / "inputs.json"
+    out.write_text(json.dumps(spec, indent=1))
+    return out
+
+
+def run_driver(
+    phase: str, cfg: Path, image: Path, scale: float, out: Path, inputs: Path | None = None
+) -> dict:
     env = dict(
         os.environ,
         QTWEBENGINE_DISABLE_SANDBOX="1",
@@ -63,6 +101,11 @@ def run_driver(phase: str, cfg: Path, image: Path, scale: float, out: Path) -> d
         CAD3D_GUI_IMAGE=str(image),
         CAD3D_GUI_SCALE=str(scale),
     )
+    # the engine worker runs in the interpreter running these tests (it has cad3d and its deps)
+    env.setdefault("CAD3D_ENGINE_PYTHON", sys.executable)
+    env.pop("CAD3D_GUI_INPUTS", None)
+    if inputs is not None:
+        env["CAD3D_GUI_INPUTS"] = str(inputs)
     cmd = [
         "xvfb-run",
         "-a",
@@ -80,6 +123,7 @@ def run_driver(phase: str, cfg: Path, image: Path, scale: float, out: Path) -> d
         f"the driver wrote nothing (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
     )
     found = json.loads(out.read_text())
+    shutil.copy(out, ARTIFACTS / f"driver_{phase}.json")  # to read when a run fails
     assert found["errors"] == [], found["errors"]
     return found
 
@@ -90,7 +134,9 @@ def runs(tmp_path_factory):
     ARTIFACTS.mkdir(exist_ok=True)
     image, scale = example_drawing(tmp)
     cfg = tmp / "user.cfg"
-    first = run_driver("main", cfg, image, scale, tmp / "main.json")
+    inputs = make_inputs(tmp / "inputs", image, scale)
+    first = run_driver("main", cfg, image, scale, tmp / "main.json", inputs)
+    first["inputs"] = json.loads(inputs.read_text())
     second = run_driver("persist", cfg, image, scale, tmp / "persist.json")
     (ARTIFACTS / "findings.json").write_text(
         json.dumps({"main": first, "persist": second}, indent=1)
@@ -127,9 +173,12 @@ def test_async_conversion_preview_and_responsiveness(runs):
     assert a["group_in_doc"] and a["group_members"] == [["Mesh::Feature", "WALL"]]
     assert a["bbox_mm"] == pytest.approx([4000.0, 3000.0, 2500.0])  # selftest box: 4 x 3 x 2.5 m
     assert a["undo_names"] == ["CAD3D convert example_plan"]  # one undo step
+    assert a["after_undo"] == runs[0]["doc_objects_before"] and a["redo_restores"]
     assert a["progress_count"] >= 20 and a["progress_last"] == 1.0
     assert a["preview_nodes_seen"] == 1 and a["preview_points_max"] == 4096  # the panel's "Points"
     assert a["preview_nodes_after"] == 0  # replaced by the native objects
+    c = runs[0]["preview_colours"]  # the selftest labels its points WALL: per-class colour
+    assert c["distinct"] == 1 and c["first"] == pytest.approx(c["wall"], abs=0.002)
     assert a["ticks"] >= 10 and a["max_tick_gap_s"] < 1.5, a["tick_gaps"]  # the GUI did not freeze
     assert (ARTIFACTS / "view_result.png").stat().st_size > 2000
 
@@ -198,3 +247,61 @@ def test_image_plane_command_uses_the_plane_size(runs):
     # the plane is centred on its placement: the walls lie inside [-w/2, w/2] x [-h/2, h/2]
     assert -w / 2 - 1 <= x0 < x1 <= w / 2 + 1 and -h / 2 - 1 <= y0 < y1 <= h / 2 + 1
     assert x1 - x0 > 0.3 * w and z1 == pytest.approx(3000, abs=1)
+
+
+def test_pdf_pages_and_paper_scale_from_the_image_command(runs):
+    """A 2-page PDF with no scale: one dialog asks page (default 1) and 1:N at a render DPI;
+    page 2 at 1:100 puts the walls where the paper says, in mm."""
+    f = runs[0]
+    p = f["pdf"]
+    assert p["asked"] == [
+        {
+            "asks_page": True,
+            "asks_scale": True,
+            "page_max": 2,
+            "page_default": 1,
+            "dpi_default": 200.0,
+            "mpp_offered": False,  # a PDF has no pixels of its own
+        }
+    ]
+    assert p["group"] == "two_pages 3D", p["message"]
+    x0, y0, x1, y1 = (v * 1000 for v in f["inputs"]["pdf_room_m"])
+    # page 2 rendered at 100 dpi (0.0254 m/px at 1:100): the room where the paper puts it
+    assert p["wall_bbox_mm"] == pytest.approx([x0, y0, 0, x1, y1, 3000], abs=50.0)
+    assert not p["cancel_busy"] and p["cancel_unchanged"]  # "Cancel" in the dialog: nothing
+    assert (ARTIFACTS / "load_dialog.png").stat().st_size > 3000
+
+
+def test_dxf_shapes_imported_by_freecad_convert_with_the_sketch_command(runs):
+    d = runs[0]["dxf2d"]
+    # FreeCAD 0.20's own (C++) DXF importer, offline: one Part::Feature per edge
+    assert len(d["imported"]) == 10 and {t for t, _ in d["imported"]} == {"Part::Feature"}
+    assert d["active"] and d["group"] is not None, d["message"]
+    assert d["wall_bbox_mm"] == pytest.approx([0, 0, 0, 6000, 4000, 3000], abs=1.0)
+    assert ["Mesh::Feature", "WALL"] in d["members"]
+
+
+def test_bad_inputs_give_the_engines_message_and_leave_the_document(runs):
+    f = runs[0]
+    b = f["bad"]
+    expected = {c["name"]: c["expected"] for c in f["inputs"]["bad"]}
+    assert set(b["cases"]) == set(expected) == {
+        "empty", "truncated", "dwg", "bomb", "blank", "black", "photo", "gradient",
+    }  # fmt: skip
+    for name, case in b["cases"].items():
+        assert case["message"] == expected[name], name
+        assert case["boxes"] == [expected[name]] and case["other_dialogs"] == [], (name, case)
+        assert case["unchanged"] and not case["busy"], (name, case)
+        assert f"CAD3D: {expected[name]}" in b["report_tail"], name  # the report-view line
+    assert b["dialogs_asked"] == 0  # the panel's scale is set: no question for any of them
+    assert b["report_found"] and not b["report_has_traceback"]
+
+
+def test_unwritable_export_path_is_a_message(runs):
+    f = runs[0]
+    for e in f["inputs"]["bad_export_expected"]:
+        got = f["export_bad"][e["path"]]
+        assert got["boxes"] == [e["expected"]] and got["other_dialogs"] == [], got
+        assert not got["exists"] and got["unchanged"]
+        assert e["expected"] in f["export_bad_report"]
+    assert "Traceback" not in f["export_bad_report"]

@@ -7,6 +7,7 @@ Every user-facing failure prints one line, `cad3d: error: ...`, and exits with t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import warnings
@@ -22,18 +23,35 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_convert(sub) -> None:
     p = sub.add_parser("convert", help="convert a drawing to 3D (DXF, OBJ, STL, PLY, GLB, FCStd)")
-    p.add_argument("input", type=Path, help="drawing: PNG, JPEG, TIFF, BMP, WebP, PDF")
-    p.add_argument("-o", "--output", type=Path, required=True, help="output file; its extension picks the format")
+    p.add_argument("input", type=Path, help="drawing: PNG, JPEG, TIFF, BMP, WebP, PDF, 2D DXF")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="output file; its extension picks the format",
+    )
     p.add_argument("--method", default="extrude", choices=["extrude", "vit", "diffusion", "hybrid"])
-    p.add_argument("--scale", type=float, help="meters per pixel (else the file's tag, or --drawing-scale)")
-    p.add_argument("--drawing-scale", help="paper scale such as 1:100 (with the file's DPI or --dpi)")
-    p.add_argument("--dpi", type=float, help="dots per inch of a scan, or the PDF render resolution")
+    p.add_argument(
+        "--scale", type=float, help="meters per pixel (else the file's tag, or --drawing-scale)"
+    )
+    p.add_argument(
+        "--drawing-scale", help="paper scale such as 1:100 (with the file's DPI or --dpi)"
+    )
+    p.add_argument(
+        "--dpi", type=float, help="dots per inch of a scan, or the PDF render resolution"
+    )
     p.add_argument("--page", type=int, default=0, help="page of a PDF or multi-page TIFF (0-based)")
     p.add_argument("--kind", default="auto", choices=["auto", "floorplan", "part", "landscape"])
     p.add_argument("--steps", type=int, default=50, help="sampling steps of the learned methods")
     p.add_argument("--dxf-entity", default="polyface", choices=["polyface", "mesh", "3dface"])
     p.add_argument("--preview", type=Path, help="also write a PNG: the drawing beside the 3D view")
     p.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
+    p.add_argument(
+        "--layers",
+        type=Path,
+        help='2D DXF: JSON of extra layer keywords per class, e.g. {"WALL": ["BETON"], "TREE": ["GEHOELZ"]}',
+    )
     p.set_defaults(func=_cmd_convert)
 
 
@@ -43,20 +61,56 @@ def _cmd_convert(a: argparse.Namespace) -> int:
     for out in (a.output, a.preview):
         if out is not None and out.exists() and not a.overwrite:
             raise UsageError(f"{out} exists; pass --overwrite to replace it")
-    drawing = load(a.input, scale=a.scale, kind=a.kind, page=a.page, drawing_scale=a.drawing_scale, dpi=a.dpi)
-    result = convert(drawing, method=a.method, steps=a.steps)
-    save(result, a.output, dxf_entity=a.dxf_entity)
+    drawing = load(
+        a.input,
+        scale=a.scale,
+        kind=a.kind,
+        page=a.page,
+        drawing_scale=a.drawing_scale,
+        dpi=a.dpi,
+        layer_table=a.layers,
+    )
+    with _progress_bar(f"{a.method}") as progress:
+        result = convert(drawing, method=a.method, steps=a.steps, progress=progress)
+    from ..converters.sanity import check_plausible
+
+    for warning in check_plausible(result, drawing):  # a hint on a likely wrong scale; never blocks
+        print(f"cad3d: warning: {warning}", file=sys.stderr)
+    placed = result
+    origin = drawing.notes.get("dxf_origin")
+    if origin is not None and a.output.suffix.lower() == ".dxf":  # 3D lands on the input 2D DXF
+        from ..io.dxf2d import to_input_coordinates
+
+        placed = to_input_coordinates(result, origin)
+    save(placed, a.output, dxf_entity=a.dxf_entity)
     if a.preview is not None:
         from ..exchange.preview import render_preview
 
         render_preview(drawing.image, result, a.preview)
-    lo, hi = result.meshes.bounds
-    size = " x ".join(f"{v:.3g}" for v in hi - lo)
+    size = ""
+    if result.meshes:
+        lo, hi = result.meshes.bounds
+        size = " x ".join(f"{v:.3g}" for v in hi - lo) + " m, "
     print(
         f"{a.input} -> {a.output}: {result.domain}, {result.method}, classes "
-        f"{', '.join(result.meshes.classes)}, {size} m, {result.seconds:.2f} s"
+        f"{', '.join(result.meshes.classes) or 'none'}, {size}{result.seconds:.2f} s"
     )
     return 0
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str):
+    """A tqdm bar on stderr for the converter's progress(fraction, message) calls."""
+    from tqdm import tqdm
+
+    with tqdm(total=100, desc=label, unit="%", leave=False, disable=None, file=sys.stderr) as bar:
+
+        def progress(fraction: float, message: str = "") -> None:
+            bar.n = round(100 * min(max(fraction, 0.0), 1.0))
+            bar.set_postfix_str(message, refresh=False)
+            bar.refresh()
+
+        yield progress
 
 
 def _add_synth(sub) -> None:
@@ -65,7 +119,9 @@ def _add_synth(sub) -> None:
     p.add_argument("--n", type=int, default=100)
     p.add_argument("--domain", default="all", choices=["all", "floorplan", "part", "landscape"])
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--degraded-fraction", type=float, default=0.0, help="share of scan-degraded samples")
+    p.add_argument(
+        "--degraded-fraction", type=float, default=0.0, help="share of scan-degraded samples"
+    )
     p.set_defaults(func=_cmd_synth)
 
 
@@ -74,18 +130,24 @@ def _cmd_synth(a: argparse.Namespace) -> int:
         raise UsageError("training seeds must stay below 1000000 (held-out evaluation uses those)")
     from ..data.synth import create_dataset
 
-    names = create_dataset(a.output, a.n, domain=a.domain, seed=a.seed, degraded_fraction=a.degraded_fraction)
+    names = create_dataset(
+        a.output, a.n, domain=a.domain, seed=a.seed, degraded_fraction=a.degraded_fraction
+    )
     print(f"wrote {len(names)} samples to {a.output}")
     return 0
 
 
 def _add_eval(sub) -> None:
-    p = sub.add_parser("eval", help="score a method on held-out synthetic drawings, clean and degraded")
+    p = sub.add_parser(
+        "eval", help="score a method on held-out synthetic drawings, clean and degraded"
+    )
     p.add_argument("--method", default="extrude", choices=["extrude", "vit", "diffusion", "hybrid"])
     p.add_argument("--domain", default="all", choices=["all", "floorplan", "part", "landscape"])
     p.add_argument("--n", type=int, default=20, help="drawings per domain and condition")
     p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--json", type=Path, default=Path("eval.json"), help="where to write the figures")
+    p.add_argument(
+        "--json", type=Path, default=Path("eval.json"), help="where to write the figures"
+    )
     p.set_defaults(func=_cmd_eval)
 
 
@@ -103,19 +165,28 @@ def _cmd_eval(a: argparse.Namespace) -> int:
 
 
 def _add_train(sub) -> None:
-    p = sub.add_parser("train", help="train the learned engine (see README: Training)")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="options of the trainer (--preset, --data, --resume)")
+    p = sub.add_parser(
+        "train", add_help=False, help="train the learned engine (cad3d train --help)"
+    )
+    p.add_argument(
+        "rest", nargs=argparse.REMAINDER, help="options of the trainer (--preset, --data, --resume)"
+    )
     p.set_defaults(func=_cmd_train)
 
 
 def _cmd_train(a: argparse.Namespace) -> int:
+    return _train(a.rest)
+
+
+def _train(argv: list[str]) -> int:
+    """`cad3d train ...` hands every argument to the trainer's own parser."""
     try:
-        from ..training.cli import main as train_main
+        from ..training.run import main as train_main
     except ImportError as exc:
         from ..errors import DependencyMissing
 
         raise DependencyMissing(f"training needs torch and timm ({exc.msg})") from None
-    return int(train_main(a.rest) or 0)
+    return int(train_main(argv) or 0)
 
 
 def _add_info(sub) -> None:
@@ -146,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `cad3d` console script."""
     warnings.simplefilter("default")
     warnings.formatwarning = lambda msg, *a, **k: f"cad3d: warning: {msg}\n"
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
+        if argv[:1] == ["train"]:  # the trainer parses its own options, --help included
+            return _train(argv[1:])
         args = build_parser().parse_args(argv)
         return args.func(args)
     except Cad3dError as exc:

@@ -1,7 +1,11 @@
 """The diffusion converter: sample a point cloud of the drawing's 3D surfaces.
 
-Points only for now: the Conversion carries `points` (class POINTS) and an empty MeshSet;
-meshing the points per class is issue 9 item 7 (later).
+Method "diffusion" (DESIGN.md): xy and z both come from the sampled points. Each point is
+classed by the encoder's dense semantic head read under it (`PointModel.label_points`), and
+`geometry.from_points.meshes_from_points` turns the labelled cloud into per-class meshes over
+the drawing's extent. The Conversion keeps the cloud in `points`. With a progress callable
+that has a `points` attribute (the FreeCAD worker's Reporter), the current x0 prediction is
+streamed to the preview every PREVIEW_EVERY steps.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..classes import class_id
-from ..geometry.meshset import MeshSet, PointCloud
+from ..geometry.meshset import PointCloud
 from .base import Conversion, Drawing, ProgressFn
+
+PREVIEW_EVERY = 5  # denoising steps between preview clouds (the worker rate-limits too)
 
 
 class DiffusionConverter:
@@ -58,19 +63,32 @@ class DiffusionConverter:
             return "floorplan"
         return detect_kind(drawing.image, drawing.scale)
 
-    def convert(self, drawing: Drawing, progress: ProgressFn | None = None) -> Conversion:
-        timings: dict[str, float] = {}
-        t = time.perf_counter()
+    def _callback(self, progress: ProgressFn | None, steps: int):
+        """The sampler callback: progress ticks and, when the reporter takes them, x0 clouds."""
+        if progress is None:
+            return None
+        preview = getattr(progress, "points", None)
+
+        def cb(i: int, x, x0) -> None:
+            progress((i + 1) / steps * 0.9, f"denoising {i + 1}/{steps}")
+            if callable(preview) and (i % PREVIEW_EVERY == 0 or i + 1 == steps):
+                preview(x0[0].numpy().astype(np.float32), None)
+
+        return cb
+
+    def sample_cloud(
+        self, drawing: Drawing, domain: str, progress: ProgressFn | None = None
+    ) -> tuple[PointCloud, int]:
+        """The labelled cloud (N points, meters, class ids) and the number of model calls."""
         model = self.model
-        timings["load"] = time.perf_counter() - t
-        domain = self._domain(drawing)
-        cond = {"image": drawing.image, "scale": drawing.scale, "domain": domain}
+        cond = {
+            "image": drawing.image,
+            "scale": drawing.scale,
+            "domain": domain,
+            "z_base": float(drawing.notes.get("z_base", 0.0)),
+        }
         steps = model.process.num_timesteps if self.sampler == "ddpm" else self.steps
-        cb = None
-        if progress is not None:
-            cb = lambda i, x, x0: progress((i + 1) / steps, f"denoising {i + 1}/{steps}")  # noqa: E731
-        t = time.perf_counter()
-        pts = model.sample(
+        pts, labels = model.sample(
             (1, self.num_points, 3),
             cond,
             sampler=self.sampler,
@@ -78,15 +96,35 @@ class DiffusionConverter:
             eta=self.eta,
             guidance_scale=self.guidance_scale,
             seed=self.seed,
-            callback=cb,
-        )[0].numpy()
+            callback=self._callback(progress, steps),
+            with_labels=True,
+        )
+        cloud = PointCloud(
+            points=pts[0].numpy().astype(np.float32), labels=labels[0].numpy().astype(np.int32)
+        )
+        return cloud, steps
+
+    def convert(self, drawing: Drawing, progress: ProgressFn | None = None) -> Conversion:
+        from ..geometry.from_points import meshes_from_points
+
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        _ = self.model
+        timings["load"] = time.perf_counter() - t
+        domain = self._domain(drawing)
+        t = time.perf_counter()
+        cloud, steps = self.sample_cloud(drawing, domain, progress)
         timings["sample"] = time.perf_counter() - t
-        labels = np.full(len(pts), class_id("POINTS"), np.int32)
+        t = time.perf_counter()
+        meshes = meshes_from_points(cloud, plan=None, extent=drawing.extent)
+        timings["mesh"] = time.perf_counter() - t
+        if progress is not None:
+            progress(1.0, "done")
         return Conversion(
-            meshes=MeshSet(),
+            meshes=meshes,
             domain=domain,
             method=self.name,
             steps=steps,
-            points=PointCloud(points=pts.astype(np.float32), labels=labels),
+            points=cloud,
             timings=timings,
         )

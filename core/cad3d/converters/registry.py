@@ -17,7 +17,31 @@ def _extrude(**opts: Any) -> Converter:
     return ExtrudeConverter(**opts)
 
 
-_FACTORIES: dict[str, Callable[..., Converter]] = {"extrude": _extrude}
+def _diffusion(**opts: Any) -> Converter:
+    from .diffusion import DiffusionConverter
+
+    return DiffusionConverter(**opts)
+
+
+def _hybrid(**opts: Any) -> Converter:
+    from .hybrid import HybridConverter
+
+    return HybridConverter(**opts)
+
+
+def _learning_stack_present() -> bool:
+    """torch and timm installed (checked without importing them: that takes seconds)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "timm"))
+
+
+_FACTORIES: dict[str, Callable[..., Converter]] = {
+    "extrude": _extrude,
+    "diffusion": _diffusion,
+    "hybrid": _hybrid,
+}
+_NEEDS_TORCH = {"diffusion", "vit", "hybrid"}
 
 
 def register(name: str, factory: Callable[..., Converter]) -> None:
@@ -27,12 +51,13 @@ def register(name: str, factory: Callable[..., Converter]) -> None:
 
 def available_methods() -> list[str]:
     """Methods that can run here (learned ones need torch and their weights)."""
-    return [m for m in METHODS if m in _FACTORIES]
+    torch_ok = _learning_stack_present()
+    return [m for m in METHODS if m in _FACTORIES and (torch_ok or m not in _NEEDS_TORCH)]
 
 
 def create_converter(method: str = "extrude", **opts: Any) -> Converter:
     """Build the converter `method` with its options (steps, device, ...)."""
-    if method not in _FACTORIES:
+    if method not in available_methods():
         raise UsageError(
             f"method {method!r} is not available here; available: {', '.join(available_methods())}"
         )

@@ -17,12 +17,16 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
+from shapely.geometry import MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
+
+from .draw_geom import XY, dash_segments, polygons, rings, thickness, to_px, to_world
 
 _SHIFT = 4  # cv2 fixed-point bits: positions to 1/16 px
 _ONE = 1 << _SHIFT
 _SUPER = 4  # anti-aliased fills: coverage from a 4 x 4 supersampled mask
+
+__all__ = ["FONTS", "XY", "Canvas", "dash_segments", "to_px", "to_world"]
 
 FONTS = (
     cv2.FONT_HERSHEY_SIMPLEX,
@@ -33,52 +37,6 @@ FONTS = (
     cv2.FONT_HERSHEY_COMPLEX_SMALL,
     cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
 )
-
-XY = Sequence[float] | np.ndarray
-
-
-def to_px(xy: np.ndarray | XY, height_px: int, scale: float) -> np.ndarray:
-    """Meters to pixel (column, row): c = x / s, r = H - y / s. xy: (..., 2) -> (..., 2) float64."""
-    p = np.asarray(xy, dtype=np.float64)
-    return np.stack([p[..., 0] / scale, height_px - p[..., 1] / scale], axis=-1)
-
-
-def to_world(cr: np.ndarray | XY, height_px: int, scale: float) -> np.ndarray:
-    """Pixel (column, row) to meters: the inverse of `to_px`. (..., 2) -> (..., 2) float64."""
-    p = np.asarray(cr, dtype=np.float64)
-    return np.stack([p[..., 0] * scale, (height_px - p[..., 1]) * scale], axis=-1)
-
-
-def dash_segments(pts: np.ndarray, pattern: Sequence[float]) -> list[np.ndarray]:
-    """Split a polyline (N, 2) into the 'on' pieces of a dash pattern (on, off, on, off... lengths)."""
-    if not pattern:
-        return [pts]
-    pattern = [max(float(v), 1e-6) for v in pattern]
-    if len(pattern) % 2:
-        pattern = pattern * 2
-    out: list[np.ndarray] = []
-    k, left, on = 0, pattern[0], True
-    cur: list[np.ndarray] = [pts[0]]
-    for a, b in zip(pts[:-1], pts[1:], strict=False):
-        seg = float(np.hypot(*(b - a)))
-        pos = 0.0
-        while seg - pos > left:
-            pos += left
-            q = a + (b - a) * (pos / seg)
-            if on:
-                cur.append(q)
-                out.append(np.array(cur))
-            cur = [q]
-            k = (k + 1) % len(pattern)
-            left, on = pattern[k], not on
-        left -= seg - pos
-        if on:
-            cur.append(b)
-        else:
-            cur = [b]
-    if on and len(cur) > 1:
-        out.append(np.array(cur))
-    return out
 
 
 @dataclass
@@ -125,7 +83,7 @@ class Canvas:
         cr = self.px(np.asarray(pts, dtype=np.float64).reshape(-1, 2))
         if closed:
             cr = np.vstack([cr, cr[:1]])
-        t = _thickness(weight)
+        t = thickness(weight)
         pieces = dash_segments(cr, dash) if dash else [cr]
         fixed = [self._fix(p) for p in pieces if len(p) > 1]
         if fixed:
@@ -145,13 +103,13 @@ class Canvas:
         ink: int = 0,
     ) -> None:
         """Stroke every ring of a (Multi)Polygon or every part of a (Multi)LineString."""
-        for ring in _rings(area):
+        for ring in rings(area):
             self.polyline(np.asarray(ring.coords), weight, dash, ink)
 
     # --- areas -----------------------------------------------------------------------------
     def fill(self, area: Polygon | MultiPolygon | np.ndarray, ink: int = 0) -> None:
         """Fill an area (shapely polygon with holes, or an (N, 2) ring in meters) with ink."""
-        polys = [Polygon(area)] if isinstance(area, np.ndarray) else _polygons(area)
+        polys = [Polygon(area)] if isinstance(area, np.ndarray) else polygons(area)
         for poly in polys:
             if poly.is_empty:
                 continue
@@ -170,7 +128,7 @@ class Canvas:
                 sub = (self.px(np.asarray(ring.coords)) - off + 0.5) * f - 0.5
                 # cv2 fills every pixel within ~half a pixel of the ring: shrink it by that much
                 shrunk = Polygon(sub).buffer(-0.5, join_style=2)
-                for part in _polygons(shrunk):
+                for part in polygons(shrunk):
                     if part.is_empty:
                         continue
                     cv2.fillPoly(
@@ -209,7 +167,7 @@ class Canvas:
         c = np.array([cx, cy])
         lines = [(c + n * i * step - d * half, c + n * i * step + d * half) for i in k]
         clipped = MultiLineString([tuple(map(tuple, seg)) for seg in lines]).intersection(area)
-        for part in _rings(clipped):
+        for part in rings(clipped):
             self.polyline(np.asarray(part.coords), weight, dash, ink)
 
     # --- curves ----------------------------------------------------------------------------
@@ -235,7 +193,7 @@ class Canvas:
         """A circle (meters); `filled` paints the disc."""
         c = self._fix(self.px(center))
         r = int(round(radius / self.scale * _ONE))
-        t = -1 if filled else _thickness(weight)
+        t = -1 if filled else thickness(weight)
         cv2.circle(self.image, (int(c[0]), int(c[1])), r, int(ink), t, self._lt, _SHIFT)
 
     # --- text ------------------------------------------------------------------------------
@@ -340,29 +298,3 @@ class Canvas:
         side = n * np.sign(offset) if offset else n
         at = (q0 + q1) / 2 + side * (text_px * 0.9 * self.scale)
         self.text(label, at, text_px, 90 if vertical else 0, font, 1.0, ink)
-
-
-def _thickness(weight: float) -> int:
-    """cv2 thickness for a stroke `weight` px wide: cv2 draws odd widths only (t=2k -> 2k+1 px)."""
-    w = 2 * int(round((max(weight, 1.0) - 1) / 2)) + 1
-    return 1 if w == 1 else w - 1
-
-
-def _polygons(area: BaseGeometry) -> list[Polygon]:
-    if isinstance(area, Polygon):
-        return [area]
-    return [g for g in getattr(area, "geoms", []) if isinstance(g, Polygon)]
-
-
-def _rings(g: BaseGeometry) -> list[LineString]:
-    """Every line of a geometry: polygon rings, line parts (recursing into collections)."""
-    if g.is_empty:
-        return []
-    if isinstance(g, Polygon):
-        return [g.exterior, *g.interiors]
-    if isinstance(g, LineString):
-        return [g]
-    out: list[LineString] = []
-    for part in getattr(g, "geoms", []):
-        out.extend(_rings(part))
-    return out

@@ -20,22 +20,30 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import shapely
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import unary_union
 
 from .. import defaults
 from ..plan import Contour, Plan, Solid, Surface, Tree
 from .draw import Canvas
+from .landscape_layout import (
+    INDEX_EVERY,
+    LABEL_PX,
+    find_pond,
+    label_spots,
+    parts,
+    place_buildings,
+    place_paths,
+    place_trees,
+    polys,
+)
 from .landscape_terrain import isolines, normalise_relief, random_terrain, terrain_height
 
 __all__ = ["STYLES", "generate_landscape", "terrain_height"]
 
 STYLES: tuple[str, ...] = ("plain", "coloured-print-grey", "dense")
-INDEX_EVERY = 5
-LABEL_PX = 11.0  # index-contour label cap height
 # stroke weights in px (draw.py draws odd widths): contours, index contours, building outline
 W_CONTOUR, W_INDEX, W_BUILDING, W_WATER = 1.0, 3.0, 5.0, 3.0
 DOT_PX = 3.5  # radius of a tree's centre dot
@@ -106,22 +114,22 @@ def generate_landscape(seed: int, style: str | None = None) -> tuple[np.ndarray,
     ly = 8 * s if rng.random() < 0.5 else H - lh - 8 * s
     legend = box(lx, ly, lx + lw, ly + lh)
     water, wlevel, wring = (
-        _pond(lines, gz, xs, ys, W, H, s, legend, zero) if pond else (None, None, None)
+        find_pond(lines, gz, xs, ys, W, H, s, legend, zero) if pond else (None, None, None)
     )
     taken = [legend.buffer(2.0)] + ([water.buffer(3.0)] if water is not None else [])
-    buildings = _buildings(rng, W, H, s, taken, n=int(rng.integers(1, 5 if dense else 4)))
-    paths = _paths(
+    buildings = place_buildings(rng, W, H, s, taken, n=int(rng.integers(1, 5 if dense else 4)))
+    paths = place_paths(
         rng, W, H, s, legend, water, buildings, n=int(rng.integers(1, 4 if dense else 3))
     )
     path_area = unary_union(paths) if paths else Polygon()
     block = unary_union([legend, *buildings, path_area] + ([water] if water is not None else []))
-    trees = _trees(
+    trees = place_trees(
         rng, W, H, s, block, n=int(rng.integers(20, 60) if dense else rng.integers(4, 25))
     )
     crowns = unary_union([Point(x, y).buffer(r) for x, y, r in trees]) if trees else Polygon()
 
     # --- contours: label gaps, clipping, drawing ------------------------------------------------
-    labels, gaps = _labels(lines, s, W, H, unary_union([block, crowns]))
+    labels, gaps = label_spots(lines, s, W, H, unary_union([block, crowns]))
     clip = unary_union([block.buffer(0), legend.buffer(4 * s), *gaps])
     contours: list[Contour] = []
     for a, lvl_lines in lines.items():
@@ -129,7 +137,7 @@ def generate_landscape(seed: int, style: str | None = None) -> tuple[np.ndarray,
         for ln in lvl_lines:
             if wring is not None and ln is wring:
                 continue
-            for piece in _parts(ln.difference(clip)):
+            for piece in parts(ln.difference(clip)):
                 if piece.length >= 3 * s:
                     contours.append(Contour(piece.simplify(0.25 * s), float(a - zero)))
                     cv.polyline(
@@ -161,7 +169,7 @@ def generate_landscape(seed: int, style: str | None = None) -> tuple[np.ndarray,
             cv.fill(path_area, 236)
         _stipple(cv, rng, path_area.intersection(site), ink["path"])
         cv.outline(path_area, 1.0, ink=ink["path"])
-        for p in _polys(path_area.intersection(site)):
+        for p in polys(path_area.intersection(site)):
             plan.surfaces.append(Surface("PATH", p, None))
     scallop = rng.random() < 0.5
     for x, y, r in trees:
@@ -179,172 +187,6 @@ def generate_landscape(seed: int, style: str | None = None) -> tuple[np.ndarray,
         "seed": int(seed),
     }
     return cv.image, s, plan
-
-
-# --- placement -------------------------------------------------------------------------------
-def _pond(lines, gz, xs, ys, W, H, s, legend, zero):
-    """The largest closed contour around the deepest low point that fits as a pond, or Nones."""
-    best = (None, None, None)
-    for a in sorted(lines):
-        for ln in lines[a]:
-            if not ln.is_closed or len(ln.coords) < 8:
-                continue
-            poly = Polygon(ln.coords)
-            if not poly.is_valid or poly.intersects(legend.buffer(3.0)):
-                continue
-            area_ok = max(20.0, (15 * s) ** 2 * 4) <= poly.area <= 0.1 * W * H
-            inner = _grid_min(gz, xs, ys, poly)
-            if area_ok and inner is not None and inner < a - zero:  # a depression, not a hill
-                best = (poly, float(a - zero), ln)
-    return best
-
-
-def _grid_min(gz, xs, ys, poly) -> float | None:
-    """Lowest grid value inside poly (None when no grid node falls inside)."""
-    x0, y0, x1, y1 = poly.bounds
-    j = np.nonzero((xs >= x0) & (xs <= x1))[0]
-    i = np.nonzero((ys >= y0) & (ys <= y1))[0]
-    if len(i) == 0 or len(j) == 0:
-        return None
-    X, Y = np.meshgrid(xs[j], ys[i])
-    inside = shapely.contains_xy(poly, X, Y)
-    return float(gz[np.ix_(i, j)][inside].min()) if inside.any() else None
-
-
-def _buildings(rng, W, H, s, taken, n):
-    out: list[Polygon] = []
-    for _ in range(n * 8):
-        if len(out) >= n:
-            break
-        a = rng.uniform(max(8.0, 30 * s), max(9.0, min(30.0, 0.3 * min(W, H))))
-        b = a * rng.uniform(0.5, 1.0)
-        poly = box(-a / 2, -b / 2, a / 2, b / 2)
-        if rng.random() < 0.4:  # an L: cut one corner
-            ca, cb = a * rng.uniform(0.35, 0.6), b * rng.uniform(0.35, 0.6)
-            sx, sy = rng.choice([-1, 1], 2)
-            poly = poly.difference(
-                box(-ca / 2, -cb / 2, ca / 2, cb / 2).__class__(
-                    [
-                        (sx * a / 2, sy * b / 2),
-                        (sx * (a / 2 - ca), sy * b / 2),
-                        (sx * (a / 2 - ca), sy * (b / 2 - cb)),
-                        (sx * a / 2, sy * (b / 2 - cb)),
-                    ]
-                )
-            )
-        ang = 0.0 if rng.random() < 0.6 else rng.uniform(-45, 45)
-        poly = shapely.affinity.rotate(poly, ang, origin=(0, 0))
-        x0, y0, x1, y1 = poly.bounds
-        if x1 - x0 > W - 8 or y1 - y0 > H - 8:
-            continue
-        cx = rng.uniform(4 - x0, W - 4 - x1)
-        cy = rng.uniform(4 - y0, H - 4 - y1)
-        poly = shapely.affinity.translate(poly, cx, cy)
-        if any(poly.intersects(o) for o in taken) or any(poly.distance(o) < 4.0 for o in out):
-            continue
-        out.append(poly)
-    return out
-
-
-def _paths(rng, W, H, s, legend, water, buildings, n):
-    out: list[Polygon] = []
-    avoid_w = water.buffer(1.5) if water is not None else None
-    for _ in range(n * 10):
-        if len(out) >= n:
-            break
-        w = max(rng.uniform(1.2, max(1.3, min(3.5, 0.03 * max(W, H)))), 7 * s)
-        p0 = _border_point(rng, W, H)
-        target = None
-        if buildings and rng.random() < 0.6:
-            target = buildings[int(rng.integers(len(buildings)))]
-            p1 = np.array(target.centroid.coords[0])
-        else:
-            p1 = _border_point(rng, W, H)
-        d = p1 - p0
-        if np.hypot(*d) < 0.3 * max(W, H):
-            continue
-        ctrl = (p0 + p1) / 2 + np.array([-d[1], d[0]]) * rng.uniform(-0.35, 0.35)
-        u = np.linspace(0, 1, 48)[:, None]
-        pts = (1 - u) ** 2 * p0 + 2 * u * (1 - u) * ctrl + u**2 * p1
-        inner = pts[1:-1]
-        if (inner < 0).any() or (inner[:, 0] > W).any() or (inner[:, 1] > H).any():
-            continue  # the curve would wander off the sheet
-        pts[0] -= (pts[1] - pts[0]) / np.hypot(*(pts[1] - pts[0])) * 3.0  # leave the sheet
-        if target is None:
-            pts[-1] += (pts[-1] - pts[-2]) / np.hypot(*(pts[-1] - pts[-2])) * 3.0
-        poly = LineString(pts).buffer(w / 2, cap_style="flat")
-        others = [b for b in buildings if b is not target]
-        if poly.intersects(legend.buffer(1.5)) or any(
-            poly.intersects(b.buffer(1.5)) for b in others
-        ):
-            continue
-        if avoid_w is not None and poly.intersects(avoid_w):
-            continue
-        if target is not None:
-            poly = poly.difference(target)
-            poly = max(_polys(poly), key=lambda p: p.area) if not poly.is_empty else poly
-        if out and rng.random() < 0.5 and not any(poly.intersects(o) for o in out):
-            pass
-        out.append(poly)
-    return out
-
-
-def _border_point(rng, W, H) -> np.ndarray:
-    side, f = int(rng.integers(4)), rng.uniform(0.15, 0.85)
-    return np.array([(f * W, 0.0), (W, f * H), (f * W, H), (0.0, f * H)][side])
-
-
-def _trees(rng, W, H, s, block, n):
-    out: list[tuple[float, float, float]] = []
-    rmin, rmax = max(1.5, 10 * s), min(5.0, 0.12 * min(W, H))
-    rmax = max(rmax, rmin * 1.2)
-    k = n * 6
-    rs = rng.uniform(rmin, rmax, k)
-    xy = rng.uniform(0, 1, (k, 2)) * [W, H]
-    clear = (
-        shapely.distance(block, shapely.points(xy)) if not block.is_empty else np.full(k, np.inf)
-    )
-    for (x, y), r, c in zip(xy, rs, clear, strict=True):
-        if len(out) >= n:
-            break
-        if c < r + 0.6 or not (r + 0.5 < x < W - r - 0.5 and r + 0.5 < y < H - r - 0.5):
-            continue
-        if any(math.hypot(x - a, y - b) < r + q + 0.6 for a, b, q in out):
-            continue
-        out.append((float(x), float(y), float(r)))
-    return out
-
-
-def _labels(lines, s, W, H, block):
-    """Label spots on index contours: [(x, y, rotation, text)] and the gap boxes to cut."""
-    labels, gaps = [], []
-    font = cv2.FONT_HERSHEY_SIMPLEX
-    (_, h0), _ = cv2.getTextSize("H", font, 1.0, 1)
-    fs = LABEL_PX / (0.75 * h0)
-    every = max(45.0, 320 * s)
-    for a, lvl in lines.items():
-        if a % INDEX_EVERY:
-            continue
-        text = f"{a:d}"
-        (tw, th), base = cv2.getTextSize(text, font, fs, 1)
-        for ln in lvl:
-            for d in np.arange(every * 0.45, ln.length - 3, every):
-                p = np.array(ln.interpolate(d).coords[0])
-                q = np.array(ln.interpolate(min(d + 2 * s * 4, ln.length)).coords[0])
-                dx, dy = q - p
-                rot = 0 if abs(dx) >= abs(dy) else 90
-                bw, bh = (tw + 8) * s, (th + base + 6) * s
-                if rot:
-                    bw, bh = bh, bw
-                gap = box(p[0] - bw / 2, p[1] - bh / 2, p[0] + bw / 2, p[1] + bh / 2)
-                x0, y0, x1, y1 = gap.bounds
-                if x0 < 10 * s or y0 < 10 * s or x1 > W - 10 * s or y1 > H - 10 * s:
-                    continue
-                if gap.buffer(3 * s).intersects(block) or any(gap.intersects(g) for g in gaps):
-                    continue
-                labels.append((float(p[0]), float(p[1]), rot, text))
-                gaps.append(gap)
-    return labels, gaps
 
 
 # --- drawing helpers -------------------------------------------------------------------------
@@ -384,7 +226,7 @@ def _wavy_hatch(cv: Canvas, rng, water: Polygon, ink: int) -> None:
     xs = np.arange(x0, x1 + s, s)
     for k, y in enumerate(np.arange(y0 + sp / 2, y1, sp)):
         ln = LineString(np.stack([xs, y + amp * np.sin(2 * math.pi * xs / lam + k)], 1))
-        for part in _parts(ln.intersection(inner)):
+        for part in parts(ln.intersection(inner)):
             cv.polyline(np.asarray(part.coords), 1.0, ink=ink)
 
 
@@ -404,22 +246,6 @@ def _legend(cv: Canvas, legend: Polygon, datum: float | None, ink: int) -> None:
 
 
 # --- geometry helpers ------------------------------------------------------------------------
-def _parts(g) -> list[LineString]:
-    if g.is_empty:
-        return []
-    if isinstance(g, LineString):
-        return [g]
-    return [p for p in getattr(g, "geoms", []) if isinstance(p, LineString) and not p.is_empty]
-
-
-def _polys(g) -> list[Polygon]:
-    if isinstance(g, Polygon):
-        return [] if g.is_empty else [g]
-    if isinstance(g, MultiPolygon):
-        return list(g.geoms)
-    return [p for p in getattr(g, "geoms", []) if isinstance(p, Polygon)]
-
-
 def _sample_area(poly: Polygon, step: float) -> tuple[np.ndarray, np.ndarray]:
     """Points on the boundary (every step/2 m) and a grid inside (every step m): (K,), (K,)."""
     ring = poly.exterior

@@ -9,7 +9,7 @@ Drawing conventions (the part vectoriser reads the same ones):
 - POCKET (blind, from the top): a thick closed outline whose floor is hatched with thin lines at
   45 or 135 degrees, 6-9 px apart. Depth POCKET_DEPTH_FRACTION x thickness unless a leader note
   "DEPTH n" (mm) at the right of the part states it.
-- BOSS (raised from the top): a thick closed outline with a thin inner outline 5-8 px inside it
+- BOSS (raised from the top): a thick closed outline with a thin inner outline 6.5-9 px inside it
   (the base fillet seen from above). Height BOSS_HEIGHT unless a note "HEIGHT n" (mm) states it.
 Distractors: centre lines, a title block, a sheet border; style "hatched" adds a hatched section
 view A-A below the part; style "dimensioned" adds dimension lines and hole call-outs.
@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from shapely import affinity
 from shapely.geometry import Polygon
-from shapely.ops import unary_union
 
 from .. import defaults
 from ..plan import Cut, Plan, Solid
@@ -38,7 +37,7 @@ from .part_shapes import (
 
 STYLES: tuple[str, ...] = ("clean", "hatched", "dimensioned")
 THICK_PX = 5.0  # visible outline weight
-BOSS_INSET_PX = (5.0, 8.0)  # the boss's inner (fillet) line sits this far inside its outline
+BOSS_INSET_PX = (6.5, 9.0)  # the boss's inner (fillet) line sits this far inside its outline
 HOLE_DIAMETERS_MM = (3, 4, 5, 6, 8, 10, 12, 14, 16, 20, 25)
 
 
@@ -258,8 +257,3 @@ def spec_to_plan(spec: PartSpec, seed: int | None = None) -> Plan:
         "section_view": spec.section_y is not None,
     }
     return plan
-
-
-def features_union(spec: PartSpec) -> Polygon:
-    """Union of all feature footprints (for tests and the renderer's clipping)."""
-    return unary_union([f.shape for f in spec.features])

@@ -154,7 +154,7 @@ def _section(
     x0, y0, x1, y1 = spec.profile.bounds
     ys = [f.center[1] for f in spec.features if f.cls == "HOLE"]
     ys = [ys[i] for i in rng.permutation(len(ys))]
-    ys += list(np.linspace(y0, y1, 23)[1:-1])
+    ys += sorted(np.linspace(y0, y1, 23)[1:-1], key=lambda y: abs(y - (y0 + y1) / 2))
     y_cut = next((y for y in ys if _clear(cv, y, rows)), (y0 + y1) / 2)
     line = LineString([(x0 - 1, y_cut), (x1 + 1, y_cut)])
     t = spec.thickness

@@ -4,6 +4,8 @@
 ROOT/images/NAME.png  pointclouds/NAME.npy  labels/NAME.npy  normals/NAME.npy
      meshes/NAME.glb (one node per class)  maps/NAME.npz  meta/NAME.json
 ```
+GLBs are written and read by exchange.meshfiles (`meshset_scene` / `read_glb`): each node carries
+glTF's z-up -> y-up rotation, so viewers show them upright and `read_glb` gives back drawing axes.
 Each file is written atomically, so an interrupted run never leaves a half-written sample file.
 Float maps are stored to a relative precision of 2**-15 (0.5 mm at 16 m) to halve their size.
 """
@@ -18,8 +20,8 @@ from typing import Any
 
 import cv2
 import numpy as np
-import trimesh
 
+from ..exchange.meshfiles import meshset_scene, read_glb
 from ..geometry.meshset import MeshSet, PointCloud
 from ..io.atomic import atomic_path
 from ..plan import Plan
@@ -99,9 +101,7 @@ def write_sample(sample: Sample, root: str | Path) -> None:
     if pc.normals is not None:
         _save_npy(root / "normals" / f"{n}.npy", np.asarray(pc.normals, np.float32))
     if sample.meshes:
-        scene = trimesh.Scene()
-        for cls, mesh in sample.meshes:
-            scene.add_geometry(mesh, node_name=cls, geom_name=cls)
+        scene = meshset_scene(sample.meshes)  # y-up nodes, like every cad3d GLB
         with atomic_path(root / "meshes" / f"{n}.glb") as tmp:
             tmp.write_bytes(scene.export(file_type="glb"))
     if sample.maps:
@@ -118,18 +118,6 @@ def write_sample(sample: Sample, root: str | Path) -> None:
         tmp.write_text(json.dumps(meta))
 
 
-def _read_glb(path: Path) -> MeshSet:
-    """A GLB written by `write_sample` back to a MeshSet (node names = class names)."""
-    scene = trimesh.load(path, file_type="glb", force="scene", process=False)
-    out = MeshSet()
-    for node in scene.graph.nodes_geometry:
-        transform, geom = scene.graph[node]
-        mesh = scene.geometry[geom].copy()
-        mesh.apply_transform(transform)
-        out.add(str(node), trimesh.Trimesh(mesh.vertices, mesh.faces, process=False))
-    return out
-
-
 def read_sample(root: str | Path, name: str) -> Sample:
     """Read a sample written by `write_sample` (optional files may be missing)."""
     root = Path(root)
@@ -144,7 +132,7 @@ def read_sample(root: str | Path, name: str) -> Sample:
     pts = np.load(root / "pointclouds" / f"{name}.npy")
     labels = np.load(p) if (p := opt("labels", "npy")) else None
     normals = np.load(p) if (p := opt("normals", "npy")) else None
-    meshes = _read_glb(p) if (p := opt("meshes", "glb")) else MeshSet()
+    meshes = read_glb(p) if (p := opt("meshes", "glb")) else MeshSet()
     maps = {}
     if p := opt("maps", "npz"):
         with np.load(p) as z:

@@ -25,6 +25,7 @@ from .. import defaults
 from ..plan import Area, Cut, Plan, Solid
 from .leaves import opening_leaves, rect_prism
 from .meshset import MeshSet
+from .slivers import remove_slivers
 from .terrain import (
     GroundFn,
     grid_triangles,
@@ -53,9 +54,21 @@ def _contours(area: Area) -> list[np.ndarray]:
     rings = []
     for p in _polygons(area):
         p = orient(p, 1.0)
-        rings.append(np.asarray(p.exterior.coords)[:-1, :2])
-        rings.extend(np.asarray(r.coords)[:-1, :2] for r in p.interiors)
+        rings.append(_dedup(np.asarray(p.exterior.coords)[:-1, :2]))
+        rings.extend(_dedup(np.asarray(r.coords)[:-1, :2]) for r in p.interiors)
     return [r for r in rings if len(r) >= 3]
+
+
+def _dedup(ring: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """Drop vertices within `tol` meters of the previous kept one: shapely unions leave
+    near-duplicates 1e-10 m apart, which become sliver triangles (importers read them as lines)."""
+    keep = [0]
+    for k in range(1, len(ring)):
+        if np.abs(ring[k] - ring[keep[-1]]).max() > tol:
+            keep.append(k)
+    if len(keep) > 1 and np.abs(ring[keep[-1]] - ring[0]).max() <= tol:
+        keep.pop()
+    return ring[keep]
 
 
 def prism(area: Area, z0: float, z1: float) -> m3d.Manifold:
@@ -160,6 +173,7 @@ def _body(solids: list[Solid], cuts: list[Cut], host: str) -> dict[str, trimesh.
     if holes:
         body = body - m3d.Manifold.batch_boolean(holes, m3d.OpType.Add)
     verts, tris, tri_cls = _triangle_classes(body, id_class)
+    tris, tri_cls = remove_slivers(verts, tris, tri_cls)
     _relabel_walls(verts, tris, tri_cls, through, {s.cls for s in solids})
     return _split(verts, tris, tri_cls)
 

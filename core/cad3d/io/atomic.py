@@ -30,6 +30,9 @@ def atomic_path(path: str | Path, overwrite: bool = True) -> Iterator[Path]:
         raise OutputError(f"cannot write in {folder}: {exc.strerror}") from None
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the user's usual mode
     try:
         yield tmp_path
         os.replace(tmp_path, path)

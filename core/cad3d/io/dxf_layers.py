@@ -13,9 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+from shapely import affinity
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.ops import polygonize, unary_union
 
@@ -30,22 +32,74 @@ from ..defaults import (
 from ..errors import UsageError
 from ..plan import Cut, Plan, Solid, Surface
 
+if TYPE_CHECKING:
+    from .dxf_site import Label
+
 # class -> keywords (upper case, ASCII; umlauts spelled AE OE UE). English, German, French,
 # Spanish, Italian, Dutch, and the AIA / ISO 13567 codes offices use.
 LAYER_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "WALL": ("WALL", "WAND", "WAENDE", "MAUER", "MUR", "CLOISON", "MURO", "PARED", "TABIQUE",
-             "PARETE", "PARETI", "MUUR", "MUREN"),
+    "WALL": (
+        "WALL",
+        "WAND",
+        "WAENDE",
+        "MAUER",
+        "MUR",
+        "CLOISON",
+        "MURO",
+        "PARED",
+        "TABIQUE",
+        "PARETE",
+        "PARETI",
+        "MUUR",
+        "MUREN",
+    ),
     "DOOR": ("DOOR", "TUER", "TUR", "PORTE", "PUERTA", "PORTA", "DEUR"),
-    "WINDOW": ("WINDOW", "WIND", "GLAZ", "FENSTER", "FENETRE", "VENTANA", "FINESTR", "RAAM",
-               "VENSTER"),
+    "WINDOW": (
+        "WINDOW",
+        "WIND",
+        "GLAZ",
+        "FENSTER",
+        "FENETRE",
+        "VENTANA",
+        "FINESTR",
+        "RAAM",
+        "VENSTER",
+    ),
     "FLOOR": ("FLOOR", "FLOR", "SLAB", "BODEN", "DECKE", "PLANCHER", "SUELO", "PAVIMENT", "VLOER"),
-    "PART": ("PART", "OUTLINE", "CONTOUR_PART", "KONTUR", "BAUTEIL", "PIECE", "PIEZA", "PEZZO",
-             "ONDERDEEL"),
+    "PART": (
+        "PART",
+        "OUTLINE",
+        "CONTOUR_PART",
+        "KONTUR",
+        "BAUTEIL",
+        "PIECE",
+        "PIEZA",
+        "PEZZO",
+        "ONDERDEEL",
+    ),
     "HOLE": ("HOLE", "BOHRUNG", "LOCH", "TROU", "PERCAGE", "AGUJERO", "TALADRO", "FORO", "GAT"),
+    # site plans
+    "CONTOUR": (
+        "CONTOUR",
+        "TOPO",
+        "HOEHENLINIE",
+        "HOHENLINIE",
+        "ISOHYPSE",
+        "COURBE",
+        "CURVA",
+        "HOOGTELIJN",
+    ),
+    "TREE": ("TREE", "BAUM", "BAEUME", "ARBRE", "ARBOL", "ALBER", "BOOM", "BOMEN"),
+    "BUILDING": ("BUILDING", "BLDG", "GEBAEUDE", "HAUS", "BATIMENT", "EDIFIC", "GEBOUW"),
+    "WATER": ("WATER", "WASSER", "GEWAESSER", "TEICH", "EAU", "AGUA", "ACQUA", "POND", "LAKE"),
+    "PATH": ("PATH", "WALKWAY", "WEG", "CHEMIN", "SENDERO", "CAMINO", "SENTIER", "VIALE", "PAD"),
 }
+LANDSCAPE = ("CONTOUR", "TREE", "BUILDING", "WATER", "PATH")
 _THIN_WALL = 0.45  # meters: a face of open wall linework thinner than this is a wall strip
 _MAX_OPENING = 3.0  # meters: wall gaps up to this wide can be a door / window opening
 _CUT_REACH = 0.05  # meters a door / window cut reaches past the wall faces
+_TOUCH = 0.02  # meters: a symbol this close to a wall face touches it
+_MAX_WALL = 0.6  # meters: the thickest wall a symbol touching it opens
 
 
 def _fold(text: str) -> str:
@@ -79,7 +133,7 @@ def classify_layer(name: str, table: dict[str, tuple[str, ...]] | None = None) -
     """The class a layer name says ('A-WALL-EXT' -> 'WALL', 'Fenster' -> 'WINDOW'), or None."""
     table = table or LAYER_KEYWORDS
     tokens = [t for t in re.split(r"[^A-Z0-9]+", _fold(name)) if t]
-    for cls in ("WINDOW", "DOOR", "WALL", "HOLE", "PART", "FLOOR"):  # most specific first
+    for cls in ("WINDOW", "DOOR", "WALL", "HOLE", "PART", "FLOOR", *LANDSCAPE):  # specific first
         for tok in tokens:
             if any(tok.startswith(k) for k in table[cls]):
                 return cls
@@ -95,13 +149,24 @@ class Edge:
     closed: bool
     hatch: bool = False
     group: int = -1  # index of the top-level INSERT it came from, -1 for model space
+    z: float = 0.0  # the entity's elevation (median vertex z), meters
 
 
 def _even_odd(rings: list[Polygon]) -> Polygon | MultiPolygon:
-    """Nested closed outlines as an area by the even-odd rule (an outline inside another is a hole)."""
+    """Closed outlines as an area: an outline inside k others is a hole when k is odd (a wall's
+    inner face), solid again when even (a wall inside a room); overlapping outlines (walls meeting
+    at a junction, a polygon drawn twice) simply unite."""
+    if not rings:
+        return Polygon()
+    tree = shapely.STRtree(rings)
+    depth = np.zeros(len(rings), int)
+    for i, ring in enumerate(rings):
+        around = tree.query(ring, predicate="within")
+        depth[i] = sum(1 for j in around if rings[j].area > ring.area * (1 + 1e-9))
     area = Polygon()
-    for ring in sorted(rings, key=lambda p: -p.area):
-        area = area.symmetric_difference(ring)
+    for d in range(int(depth.max()) + 1):
+        level = unary_union([r for r, k in zip(rings, depth, strict=True) if k == d])
+        area = area.union(level) if d % 2 == 0 else area.difference(level)
     return area
 
 
@@ -111,7 +176,9 @@ def _rings(edges: list[Edge]) -> list[Polygon]:
         if e.closed and len(e.points) >= 3:
             p = shapely.make_valid(Polygon(e.points))
             if p.area > 0:
-                out.extend(g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and g.area > 0)
+                out.extend(
+                    g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and g.area > 0
+                )
     return out
 
 
@@ -131,29 +198,56 @@ def _polys(area) -> list[Polygon]:
     return [g for g in getattr(area, "geoms", [area]) if isinstance(g, Polygon) and not g.is_empty]
 
 
+def _thick(g: Polygon) -> bool:
+    """More than a sliver: at least 1 cm thick on average (2 area / perimeter)."""
+    return g.area > 1e-6 and 2 * g.area / g.length > 0.01
+
+
 def _openings(walls, edges: list[Edge], cls: str) -> list[Polygon]:
     """Each door / window (an INSERT or a connected piece of its layer) -> its wall opening.
 
     A wall gap next to the symbol (found by closing the walls with square joins, exact for straight
-    walls) is the opening; a symbol drawn over a continuous wall cuts where it overlaps the wall.
+    walls) is the opening; a symbol drawn over a continuous wall cuts where it overlaps the wall;
+    a swing drawn against a continuous wall cuts the wall behind its touching edge.
     """
-    closed = walls.buffer(_MAX_OPENING / 2, join_style="mitre").buffer(-_MAX_OPENING / 2, join_style="mitre")
-    gaps = [g for g in _polys(closed.difference(walls)) if g.area > 1e-8]
     groups: dict[object, list[np.ndarray]] = {}
     for k, e in enumerate(edges):
         groups.setdefault(e.group if e.group >= 0 else ("e", k), []).append(e.points)
     symbols = [shapely.MultiPoint(np.concatenate(p)).convex_hull for p in groups.values()]
-    if any(g < 0 for g in (e.group for e in edges)):  # loose entities: merge touching symbols
-        symbols = _polys(unary_union([s.buffer(1e-6) for s in symbols]))
+    if any(e.group < 0 for e in edges):  # loose entities: merge touching ones into symbols
+        symbols = [p.convex_hull for p in _polys(unary_union([s.buffer(1e-6) for s in symbols]))]
     out = []
     for s in symbols:
-        hit = [g for g in gaps if g.intersects(s)]
+        rect = shapely.get_coordinates(s.minimum_rotated_rectangle)  # a line if s is degenerate
+        r = (
+            0.55 * float(np.linalg.norm(np.diff(rect, axis=0), axis=1).max())
+            if len(rect) > 1
+            else 0.0
+        )
+        if not 0 < r <= _MAX_OPENING / 2:
+            continue
+        local = walls.intersection(s.buffer(2 * r, join_style="mitre"))
+        closed = local.buffer(r, join_style="mitre").buffer(-r, join_style="mitre")
+        hit = [g for g in _polys(closed.difference(walls)) if _thick(g) and g.intersects(s)]
         if hit:
             out.extend(hit)
             continue
-        over = s.intersection(walls)
-        if over.area > 1e-8:
-            out.extend(_polys(over))
+        over = [g for g in _polys(s.intersection(walls)) if _thick(g)]
+        if over:
+            out.extend(over)
+            continue
+        # a swing drawn against the wall: its straight edges lying along a wall face
+        near = walls.buffer(_TOUCH)
+        ring = np.asarray(s.exterior.coords) if isinstance(s, Polygon) else np.zeros((0, 2))
+        edges_along = [
+            LineString(ring[k : k + 2])
+            for k in range(len(ring) - 1)
+            if np.linalg.norm(ring[k + 1] - ring[k]) > 0.3
+            and near.contains(LineString(ring[k : k + 2]))
+        ]
+        for seg in edges_along:
+            band = seg.buffer(_MAX_WALL, cap_style="flat")  # across the wall, not along it
+            out.extend(g for g in _polys(band.intersection(walls)) if _thick(g))
     return out
 
 
@@ -164,14 +258,16 @@ def _reach(opening: Polygon) -> Polygon:
     a, b = rect[1] - rect[0], rect[2] - rect[1]
     short = a if np.linalg.norm(a) < np.linalg.norm(b) else b
     n = short / (np.linalg.norm(short) or 1.0) * _CUT_REACH
-    return shapely.union_all([opening, shapely.affinity.translate(opening, *n),
-                              shapely.affinity.translate(opening, *-n)]).convex_hull
+    return shapely.union_all(
+        [opening, affinity.translate(opening, *n), affinity.translate(opening, *-n)]
+    ).convex_hull
 
 
-def plan_from_layers(edges: list[Edge], extent: tuple[float, float], table=None) -> Plan | None:
-    """An exact Plan when layer names say what the entities are (walls, or a part), else None."""
-    import shapely.affinity  # noqa: F401  (used by _reach)
-
+def plan_from_layers(
+    edges: list[Edge], extent: tuple[float, float], table=None, texts: list[Label] | None = None
+) -> Plan | None:
+    """An exact Plan when layer names say what the entities are (walls, a site, or a part), else
+    None. `texts`: the drawing's TEXT labels, for contour elevations (dxf_site.py)."""
     by_cls: dict[str, list[Edge]] = {}
     for e in edges:
         cls = classify_layer(e.layer, table)
@@ -179,18 +275,26 @@ def plan_from_layers(edges: list[Edge], extent: tuple[float, float], table=None)
             by_cls.setdefault(cls, []).append(e)
     walls = _area_of(by_cls.get("WALL", []), _THIN_WALL) if "WALL" in by_cls else Polygon()
     if not walls.is_empty and walls.area > 0:
-        plan = Plan(domain="floorplan", extent=extent, solids=[Solid("WALL", walls, 0.0, WALL_HEIGHT)])
+        plan = Plan(
+            domain="floorplan", extent=extent, solids=[Solid("WALL", walls, 0.0, WALL_HEIGHT)]
+        )
         plan.meta["source"] = "dxf layers"
         for cls, z0, z1 in (("DOOR", 0.0, DOOR_HEAD), ("WINDOW", WINDOW_SILL, WINDOW_HEAD)):
             for o in _openings(walls, by_cls.get(cls, []), cls):
                 if not o.within(walls.buffer(1e-9)):
-                    plan.solids.append(Solid("WALL", o, 0.0, WALL_HEIGHT))  # fill the gap, then cut it
+                    plan.solids.append(
+                        Solid("WALL", o, 0.0, WALL_HEIGHT)
+                    )  # fill the gap, then cut it
                 plan.cuts.append(Cut(cls, _reach(o), z0, z1, "WALL"))
         floor = _area_of(by_cls.get("FLOOR", []), None)
         if floor.is_empty:
             floor = unary_union([Polygon(p.exterior) for p in _polys(walls)])
         plan.surfaces.append(Surface("FLOOR", floor, 0.0))
         return plan
+    if any(c in by_cls for c in LANDSCAPE):
+        from .dxf_site import site_plan
+
+        return site_plan(by_cls, extent, texts or [], table)
     part = _area_of(by_cls.get("PART", []), None) if "PART" in by_cls else Polygon()
     if not part.is_empty and part.area > 0:
         t, m = PART_THICKNESS, PART_CUT_MARGIN

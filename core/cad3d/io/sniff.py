@@ -28,7 +28,7 @@ def sniff(path: Path) -> str:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
-    text = head.lstrip().upper()
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip().upper()
     if text.startswith(b"0") and (b"SECTION" in text or b"999" in text[:8]):
         return "dxf"
     return "unknown"

@@ -12,12 +12,16 @@ from typing import Any
 from ..classes import NUM_CLASSES
 
 # z normalisation per domain: (z_min, z_max) in meters maps to [-1, 1]. xy are normalised by the
-# drawing's extent (see cad3d.models.frame). Floor plans: floor to wall top.
+# drawing's extent (see cad3d.models.frame). Floor plans: floor to wall top. Domains in Z_RELATIVE
+# count z from the sample's lowest ground point (site elevations reach hundreds of meters and a
+# drawing's datum is text, not linework): the model learns relief; the base elevation comes from
+# the drawing's notes / vectorised contours at conversion time (`z_base`, default 0).
 Z_RANGES: dict[str, tuple[float, float]] = {
     "floorplan": (0.0, 3.0),
     "part": (0.0, 0.04),
     "landscape": (0.0, 40.0),
 }
+Z_RELATIVE: tuple[str, ...] = ("landscape",)
 
 
 @dataclass

@@ -115,17 +115,19 @@ class PointDenoiser(nn.Module):
     def forward(self, x: torch.Tensor, t: torch.Tensor, cond: Condition) -> torch.Tensor:
         cfg = self.cfg
         xy = x[..., :2]
-        local = torch.cat(
-            [
-                fourier(x, cfg.fourier_bands),
-                sample_map(cond.fmap, xy),
-                sample_patch(cond.image, xy, self.offsets),
-            ],
-            -1,
+        # inp(cat(fourier, map, patch)) as three slices of one weight: no (B, N, C) concat
+        parts = (
+            fourier(x, cfg.fourier_bands),
+            sample_map(cond.fmap, xy),
+            sample_patch(cond.image, xy, self.offsets),
         )
         c = self.time(timestep_embedding(t, cfg.time_dim)) + self.glob(cond.glob)
         c = F.silu(c)
-        h = self.inp(local)
+        h, start = self.inp.bias, 0
+        for part in parts:
+            stop = start + part.shape[-1]
+            h = h + part @ self.inp.weight[:, start:stop].t()
+            start = stop
         for blk in self.blocks_in:
             h = blk(h, c)
         m = min(cfg.coarse_points, x.shape[1])

@@ -16,9 +16,10 @@ import torch
 
 from ..diffusion import GaussianDiffusion, ModelMeanType, get_named_beta_schedule
 from ..errors import InputNotFound, UsageError
-from .config import ModelConfig
+from .config import Z_RELATIVE, ModelConfig
 from .device import resolve_device
 from .frame import Frame, letterbox, make_frame
+from .fusion import Condition, sample_map
 from .network import PointDiffusionNet
 
 DEFAULT_SCALE = 0.02  # m/px assumed for a bare image given without its scale
@@ -27,15 +28,20 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 SAMPLERS = ("ddpm", "ddim", "dpm")
 
 
-def _as_item(c: Any) -> tuple[np.ndarray, float, str]:
-    """(image (H, W) uint8, scale m/px, domain) from a Drawing, dict, array or image path."""
+def _as_item(c: Any) -> tuple[np.ndarray, float, str, float]:
+    """(image (H, W) uint8, scale m/px, domain, z_base m) from a Drawing, dict, array or path.
+
+    z_base: the elevation of the lowest ground for domains in config.Z_RELATIVE (landscape),
+    from the dict's "z_base" or the Drawing's notes["z_base"]; default 0."""
     if hasattr(c, "image") and hasattr(c, "scale"):  # converters.base.Drawing
-        return np.asarray(c.image), float(c.scale), c.kind or DEFAULT_DOMAIN
+        base = float(getattr(c, "notes", {}).get("z_base", 0.0))
+        return np.asarray(c.image), float(c.scale), c.kind or DEFAULT_DOMAIN, base
     if isinstance(c, dict):
         return (
             np.asarray(c["image"]),
             float(c.get("scale", DEFAULT_SCALE)),
             c.get("domain") or DEFAULT_DOMAIN,
+            float(c.get("z_base", 0.0)),
         )
     if isinstance(c, (str, Path)):
         import cv2
@@ -43,9 +49,9 @@ def _as_item(c: Any) -> tuple[np.ndarray, float, str]:
         img = cv2.imread(str(c), cv2.IMREAD_GRAYSCALE)
         if img is None:
             raise InputNotFound(f"cannot read image {c}")
-        return img, DEFAULT_SCALE, DEFAULT_DOMAIN
+        return img, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0
     if isinstance(c, np.ndarray):
-        return c, DEFAULT_SCALE, DEFAULT_DOMAIN
+        return c, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0
     raise UsageError(f"cannot use a {type(c).__name__} as a drawing condition")
 
 
@@ -90,11 +96,13 @@ class PointModel:
             items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
             arrays, frames = [], []
             for c in items:
-                image, scale, domain = _as_item(c)
+                image, scale, domain, base = _as_item(c)
                 if domain not in zr:
                     raise UsageError(f"unknown domain {domain!r}; use one of {', '.join(zr)}")
                 arrays.append(letterbox(image, size))
-                frames.append(make_frame(image.shape[:2], scale, zr[domain]))
+                z0, z1 = zr[domain]
+                base = base if domain in Z_RELATIVE else 0.0
+                frames.append(make_frame(image.shape[:2], scale, (base + z0, base + z1)))
             img = torch.from_numpy(np.stack(arrays)).unsqueeze(1).to(self.device)
         if img.shape[0] == 1 and batch > 1:
             img, frames = img.expand(batch, -1, -1, -1), frames * batch
@@ -123,11 +131,13 @@ class PointModel:
         seed: int | None = None,
         progress: bool = False,
         callback: Callable[[int, torch.Tensor, torch.Tensor], None] | None = None,
-    ) -> torch.Tensor:
+        with_labels: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """(B, N, 3) float32 points in meters for `condition` (None: unconditional).
 
         sampler: "ddpm" (all T steps), "ddim" (`steps`, `eta`) or "dpm" (DPM-Solver++(2M)).
-        callback(i, x_t, x0_pred) receives meters (the live preview)."""
+        callback(i, x_t, x0_pred) receives meters (the live preview).
+        with_labels: also return (B, N) int64 class ids (`label_points`)."""
         if sampler not in SAMPLERS:
             raise UsageError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
         b = shape[0]
@@ -160,7 +170,19 @@ class PointModel:
             x = self.process.ddim_sample(net, shape, cond, steps=steps, eta=eta, **kw)
         else:
             x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
+        if with_labels:
+            return self.to_meters(x, frames), self.label_points(cond, x)
         return self.to_meters(x, frames)
+
+    @torch.no_grad()
+    def label_points(self, cond: Condition, x: torch.Tensor) -> torch.Tensor:
+        """x: (B, N, 3) normalised points -> (B, N) int64 class ids: the encoder's dense
+        semantic head read at each point's (x, y) (bilinear on the logits, then argmax).
+
+        A plan is orthographic, so the pixel under a point says what it belongs to; points
+        off the drawing read zero logits (ties resolve to BACKGROUND, id 0)."""
+        logits = self.net.encoder.dense(cond.fmap)["semantic"]  # (B, C, h, w)
+        return sample_map(logits, x[..., :2].to(logits)).argmax(-1).cpu()
 
     # weights -------------------------------------------------------------------------------------
     def save(self, path: str | Path, card: dict[str, Any] | None = None) -> Path:

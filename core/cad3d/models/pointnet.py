@@ -30,11 +30,25 @@ def knn_group(d2: torch.Tensor, k: int) -> torch.Tensor:
     return d2.topk(min(k, d2.shape[-1]), dim=-1, largest=False).indices
 
 
+def nearest_k(d2: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(values, indices) of the k smallest along the last dim of d2 (R, ..., M), k small.
+
+    k rounds of argmin: on CPU about twice as fast as `topk` over short rows (M ~ 128)."""
+    d = d2.clone()
+    vals, idxs = [], []
+    for _ in range(k):
+        v, i = d.min(-1, keepdim=True)
+        vals.append(v)
+        idxs.append(i)
+        d.scatter_(-1, i, float("inf"))
+    return torch.cat(vals, -1), torch.cat(idxs, -1)
+
+
 def three_nn_interpolate(d2: torch.Tensor, feats: torch.Tensor, k: int = 3) -> torch.Tensor:
     """Inverse-distance interpolation from M sources to N targets.
 
     d2: (B, M, N) squared distances sources -> targets; feats: (B, M, C) -> (B, N, C)."""
-    dist, idx = d2.transpose(1, 2).topk(min(k, d2.shape[1]), dim=-1, largest=False)  # (B, N, k)
+    dist, idx = nearest_k(d2.transpose(1, 2).contiguous(), min(k, d2.shape[1]))  # (B, N, k)
     w = 1.0 / (dist.sqrt() + 1e-8)
     w = w / w.sum(-1, keepdim=True)
     return (gather(feats, idx) * w.unsqueeze(-1)).sum(-2)

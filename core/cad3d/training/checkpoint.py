@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ def save_tensors(
     header = {"cad3d": json.dumps(meta)} if meta is not None else None
     with atomic_path(path) as tmp:
         save_file(flat, str(tmp), metadata=header)
+        os.chmod(tmp, 0o644)  # shipped weights are read by every user (mkstemp makes 0600)
     return path
 
 
@@ -87,6 +89,7 @@ def write_json(path: str | Path, data: dict[str, Any]) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=1, default=float))
+        os.chmod(tmp, 0o644)
     return path
 
 

@@ -17,7 +17,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..errors import InputNotFound
-from ..models.config import Z_RANGES
+from ..models.config import Z_RANGES, Z_RELATIVE
 from ..models.frame import letterbox, make_frame
 
 
@@ -115,7 +115,9 @@ class CAD2D3DDataset(Dataset):
         name = self.names[i]
         img, pts, labels, meta = self._read(name)
         domain = meta.get("domain", "floorplan")
-        frame = make_frame(img.shape, float(meta["scale"]), self.z_ranges[domain])
+        z0, z1 = self.z_ranges[domain]
+        base = float(pts[:, 2].min()) if domain in Z_RELATIVE else 0.0  # see config.Z_RELATIVE
+        frame = make_frame(img.shape, float(meta["scale"]), (base + z0, base + z1))
         rng = np.random.default_rng([self.seed, i, self.epoch if self.augment else 0])
         idx = rng.choice(len(pts), self.num_points, replace=len(pts) < self.num_points)
         points = frame.normalize(pts[idx])

@@ -4,7 +4,7 @@
         --out /tmp/cad3d_run --export core/cad3d/weights/default.safetensors [--resume]
 
 Generates the synthetic data set if the folder is empty (seeds 0..samples-1, all domains, held
-out: the last `--val` samples), trains, and exports the EMA weights with a model card at every
+out: every sample whose seed is a multiple of `--val-every`), trains, and exports the EMA weights with a model card at every
 validation improvement. `--resume` continues from `--out`'s last checkpoint.
 """
 
@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="default", choices=["tiny", "default"])
     ap.add_argument("--data", required=True, type=Path)
     ap.add_argument("--samples", type=int, default=2000)
-    ap.add_argument("--val", type=int, default=48)
+    ap.add_argument(
+        "--val-every", type=int, default=41, help="seed multiple held out for validation"
+    )
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--export", type=Path, default=None)
     ap.add_argument("--epochs", type=int, default=100)
@@ -52,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         and (args.data / "meta" / f"{p.stem}.json").is_file()
         and (args.data / "maps" / f"{p.stem}.npz").is_file()
     )
-    train_names, val_names = names[: -args.val], names[-args.val :]
+    # validation: every sample whose seed is a multiple of `--val-every` (all domains; stable as
+    # the data set grows, so best-by-validation stays comparable across resumes)
+    is_val = [int(n.rsplit("_", 1)[-1]) % args.val_every == 0 for n in names]
+    train_names = [n for n, v in zip(names, is_val, strict=True) if not v]
+    val_names = [n for n, v in zip(names, is_val, strict=True) if v]
     size = args.image_size or model.cfg.encoder.image_size
     model.cfg.encoder.input_size = size  # sampling letterboxes drawings as training did
     train = CAD2D3DDataset(args.data, size, args.points, augment=True, names=train_names)

@@ -43,8 +43,27 @@ def test_walls_and_openings_per_style(style):
         ious.append(wall_iou(truth, pred))
         h, n, f = openings_found(truth, pred)
         hits, total, spurious = hits + h, total + n, spurious + f
+    assert min(ious) >= 0.95, ious  # brief: >= 0.9
+    assert hits / total >= 0.95 and spurious / total <= 0.05, (hits, total, spurious)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_mildly_scanned_drawings(style):
+    """Blur, noise, speckle, JPEG and a slight rotation (cad3d.data.degrade, severity 0.5)."""
+    degrade = pytest.importorskip("cad3d.data.degrade")
+    ious, hits, total, spurious = [], 0, 0, 0
+    for seed in HELD_OUT[:2]:
+        img, scale, truth = generate_floorplan(seed, style)
+        scan, affine = degrade.degrade(img, np.random.default_rng(seed), 0.5)
+        truth = degrade.apply_affine_to_world(affine, img.shape[0], scale, plan=truth)[0]
+        pred = vectorize_floorplan(scan, scale)
+        ious.append(wall_iou(truth, pred))
+        h, n, f = openings_found(truth, pred)
+        hits, total, spurious = hits + h, total + n, spurious + f
     assert min(ious) >= 0.9, ious
-    assert hits / total >= 0.9 and spurious / total <= 0.1, (hits, total, spurious)
+    # blurred door leaves beside a wall and closed-off dimension strips are not openings
+    # (hatched held-out seeds: 4 spurious of 46 before the face and flank checks, 0 after)
+    assert hits / total >= 0.9 and spurious / total <= 0.05, (hits, total, spurious)
 
 
 def test_plan_conventions_match_the_generator():
@@ -116,3 +135,48 @@ def test_wall_mesh_fscore_at_5cm(style):
         p.points, p.normals, pred_mesh, t.points, t.normals, true_mesh, 0.05
     )
     assert scores["f"] >= 0.95, scores
+
+
+@pytest.mark.parametrize("style", ["filled", "hatched"])
+def test_window_symbol_in_an_interior_wall_is_a_window(style):
+    """Windows are not only for exterior walls: three glazing lines across an interior wall's
+    gap make a WINDOW there (a bare strip alone would not)."""
+    from cad3d.data.draw import Canvas
+    from shapely.geometry import box
+
+    s = 0.015
+    cv = Canvas.blank(800, 600, s)
+    outer, inner = box(2, 2, 10, 7), box(2.3, 2.3, 9.7, 6.7)
+    part = box(5.925, 2.3, 6.075, 6.7)  # interior wall, 0.15 m
+    win = box(5.925, 4.0, 6.075, 5.2)
+    walls = outer.difference(inner).union(part).difference(win)
+    if style == "filled":
+        cv.fill(walls, 0)
+    else:
+        cv.hatch(walls, 45, 5, 1, 0)
+        cv.outline(walls, 1)
+    for x in (5.925, 6.0, 6.075):
+        cv.line((x, 4.0), (x, 5.2), 1)
+    pred = vectorize_floorplan(cv.image, s)
+    got = [(c.cls, c.footprint.centroid) for c in pred.cuts]
+    assert len(got) == 1 and got[0][0] == "WINDOW", [(c.cls, c.footprint.bounds) for c in pred.cuts]
+    assert got[0][1].distance(win.centroid) < 0.05
+
+
+def test_gap_beside_a_wall_face_is_not_a_door():
+    """A strip running along a wall (between a wall and a blurred door leaf) is no door; a
+    break across the wall is."""
+    from cad3d.geometry.vectorize.fp_masks import Masks
+    from cad3d.geometry.vectorize.fp_openings import find_gaps
+
+    band = np.zeros((200, 400), bool)
+    band[50:60, 100:350] = True  # horizontal wall, 0.2 m at 0.02 m/px
+    band[50:200, 100:110] = True  # vertical wall down from its left end
+    band[60:72, 140:144] = True  # a leaf thickened into a stub under the wall, 0.6 m away
+    band[50:60, 200:245] = False  # a 0.9 m door gap across the horizontal wall
+    none = np.zeros_like(band)
+    m = Masks(band, band, none, none, band, 5)
+    doors, _ = find_gaps(m, none, none, 0.02)
+    assert [(d.cls, d.axis, d.a0, d.a1, d.b0, d.b1) for d in doors] == [
+        ("DOOR", "h", 200, 244, 50, 59)
+    ]

@@ -102,15 +102,65 @@ def test_mismatched_weights_give_a_one_line_error(tmp_path):
     assert "\n" not in str(err.value)
 
 
-def test_diffusion_converter_returns_points(tmp_path):
-    conv = DiffusionConverter(steps=3, num_points=64, model=_tiny())
-    seen = []
-    res = conv.convert(
-        Drawing(image=_plan_image(), scale=0.05, kind="floorplan"), lambda f, m: seen.append(f)
-    )
-    assert res.method == "diffusion" and res.points.points.shape == (64, 3) and not res.meshes
-    assert set(res.points.labels.tolist()) == {14} and seen[-1] == pytest.approx(1.0)
+def test_label_points_reads_the_semantic_head_under_each_point(monkeypatch):
+    model = _tiny()
+    img, _ = model.prepare(Drawing(image=_plan_image(), scale=0.05, kind="floorplan"), 1)
+    cond = model.net.condition(img)
+    h, w = cond.fmap.shape[-2:]
+    logits = torch.zeros(1, 15, h, w)
+    logits[:, 2, :, : w // 2] = 5.0  # left half: class 2
+    logits[:, 5, :, w // 2 :] = 5.0  # right half: class 5
+    monkeypatch.setattr(model.net.encoder, "dense", lambda fmap, size=None: {"semantic": logits})
+    x = torch.tensor([[[-0.6, 0.3, 0.0], [0.6, -0.2, 0.5], [-0.1, 0.9, -1.0], [0.3, 0.0, 0.0]]])
+    assert model.label_points(cond, x).tolist() == [[2, 5, 2, 5]]
 
+
+def test_diffusion_converter_returns_labelled_points_and_meshes(tmp_path):
+    conv = DiffusionConverter(steps=3, num_points=256, model=_tiny())
+    seen, clouds = [], []
+
+    class Reporter:
+        def __call__(self, f, m=""):
+            seen.append(f)
+
+        def points(self, pts, labels=None):
+            clouds.append(pts)
+
+    drawing = Drawing(image=_plan_image(), scale=0.05, kind="floorplan")
+    res = conv.convert(drawing, Reporter())
+    assert res.method == "diffusion" and res.points.points.shape == (256, 3)
+    assert res.points.labels.shape == (256,) and res.points.labels.dtype == np.int32
+    assert 0 <= res.points.labels.min() and res.points.labels.max() < 15
+    assert seen[-1] == pytest.approx(1.0) and len(clouds) == 2  # steps 0 and 2
+    assert clouds[0].shape == (256, 3) and clouds[0].dtype == np.float32
+    # meshes from the labelled cloud: one per labelled class, inside the drawing's extent
+    assert len(res.meshes) >= 1 and "mesh" in res.timings
+    for name, mesh in res.meshes:
+        lo, hi = mesh.bounds
+        assert lo[0] >= -1e-6 and hi[0] <= 6.0 + 1e-6 and hi[1] <= 4.0 + 1e-6, name
+
+
+def test_hybrid_converter_takes_xy_from_the_drawing(tmp_path):
+    from cad3d.converters.hybrid import HybridConverter
+    from cad3d.converters.registry import create_converter
+    from cad3d.data.floorplan import generate_floorplan
+
+    image, scale, plan = generate_floorplan(1_000_001)
+    conv = HybridConverter(steps=2, num_points=512, model=_tiny())
+    res = conv.convert(Drawing(image=image, scale=scale, kind="floorplan"))
+    assert res.method == "hybrid" and res.plan is not None and len(res.points) == 512
+    assert "WALL" in res.meshes.classes
+    lo, hi = res.meshes.meshes["WALL"].bounds
+    w, h = image.shape[1] * scale, image.shape[0] * scale
+    assert lo[0] >= -0.05 and hi[0] <= w + 0.05 and hi[1] <= h + 0.05
+    # a blank drawing has no vector geometry: the diffusion meshes are the fallback
+    blank = Drawing(image=np.full((64, 64), 255, np.uint8), scale=0.05, kind="floorplan")
+    fb = conv.convert(blank)
+    assert fb.method == "hybrid" and fb.plan is None and len(fb.points) == 512
+    assert create_converter("hybrid", model=_tiny(), steps=2).name == "hybrid"
+
+
+def test_hybrid_seed_face_writes_points_and_refuses_unknown_formats(tmp_path):
     import cv2
     from cad3d.hybrid_vit_diffusion import HybridConverter
 
@@ -118,6 +168,6 @@ def test_diffusion_converter_returns_points(tmp_path):
     hyb = HybridConverter(model=_tiny(), num_points=64)
     out = hyb.convert_image_to_3d(tmp_path / "plan.png", tmp_path / "out.npy", sampling_steps=2)
     assert out["num_points"] == 64 and out["learning_updates"] == 0 and out["conversion_time"] > 0
-    assert np.load(tmp_path / "out.npy").shape == (64, 3)
+    assert out["method"] == "hybrid" and np.load(tmp_path / "out.npy").shape == (64, 3)
     with pytest.raises(OutputError):
         hyb.convert_image_to_3d(tmp_path / "plan.png", tmp_path / "out.docx", sampling_steps=2)

@@ -184,3 +184,31 @@ def test_lr_schedule_warmup_then_cosine(tmp_path):
     assert (
         all(a >= b for a, b in zip(lrs[10:], lrs[11:], strict=False)) and lrs[-1] > 0.05e-3 - 1e-12
     )
+
+
+def test_landscape_z_counts_from_the_lowest_ground(tmp_path):
+    rng = np.random.default_rng(1)
+    root = tmp_path / "ds"
+    _write_sample(root, "landscape_000001", rng)
+    pts = np.load(root / "pointclouds" / "landscape_000001.npy")
+    pts[:, 2] = 200.0 + pts[:, 2] * 10  # a site 200 m above the datum, 30 m of relief
+    np.save(root / "pointclouds" / "landscape_000001.npy", pts)
+    (root / "meta" / "landscape_000001.json").write_text(
+        json.dumps({"scale": SCALE, "domain": "landscape"})
+    )
+    z = CAD2D3DDataset(root, image_size=128, num_points=500)[0]["points"][:, 2]
+    # (0, 40) m above the lowest point -> [-1, 1]: 0 -> -1, 30 m -> 0.5
+    assert z.min() == pytest.approx(-1.0, abs=1e-4) and z.max() == pytest.approx(0.5, abs=1e-3)
+
+    from cad3d.models.point_model import PointModel
+
+    model = _tiny_model()
+    assert isinstance(model, PointModel)
+    cond = {
+        "image": np.full((80, 120), 255, np.uint8),
+        "scale": SCALE,
+        "domain": "landscape",
+        "z_base": 200.0,
+    }
+    _, frames = model.prepare(cond, 1)
+    assert frames[0].z_min == 200.0 and frames[0].z_max == 240.0

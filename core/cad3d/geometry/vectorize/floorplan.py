@@ -1,10 +1,12 @@
 """Floor-plan vectoriser: a drawing to WALL / DOOR / WINDOW / FLOOR with default heights.
 
-The "Simple Extrusion" baseline's xy half. Steps: grey -> deskew (Hough) -> wall band (ink plus
-small enclosed white regions, opened by a square under the thinnest wall: see fp_masks) ->
-windows inside the band and door gaps between wall ends (fp_openings) -> polygons, corrected
-for the stroke width (outlined walls put their lines *on* the faces, so the band's edge sits
-half a stroke outside them) -> back to drawing coordinates (x = c * s, y = (H - r) * s).
+The "Simple Extrusion" baseline's xy half. Steps: grey -> deskew (projection profiles) ->
+wall band (ink plus small enclosed white regions, opened by a square under the thinnest wall:
+see fp_masks) -> windows inside the band and door gaps between wall ends (fp_openings; windows
+with glazing lines in any wall, bare window strips in exterior walls only) -> polygons,
+corrected for the stroke width (outlined walls put their lines *on* the faces, so the band's
+edge sits half a stroke outside them) -> back to drawing coordinates (x = c * s,
+y = (H - r) * s).
 Same conventions as `cad3d.data.floorplan`: one WALL solid holding the openings, cuts 1 cm
 beyond both faces, a FLOOR surface on the building outline.
 """
@@ -24,6 +26,7 @@ from ...defaults import DOOR_HEAD, WALL_HEIGHT, WINDOW_HEAD, WINDOW_SILL
 from ...errors import NoGeometry
 from ...plan import Cut, Plan, Solid, Surface
 from .fp_masks import (
+    denoise,
     estimate_skew,
     keep_large,
     long_lines,
@@ -48,7 +51,7 @@ def vectorize_floorplan(
     Raises NoGeometry when no wall is found.
     """
     notes = notes or {}
-    grey = to_grey(image)
+    grey = denoise(to_grey(image))
     hpx, wpx = grey.shape
     t_gen, _ = thresholds(grey)
     angle = estimate_skew(grey < t_gen)
@@ -84,16 +87,22 @@ def vectorize_floorplan(
         walls[max(r0, 0) : r1, max(c0, 0) : c1] = True
     walls = keep_large(walls, scale, 0.25)
     openings = [o for o in openings if walls[_centre(o, walls.shape)]]
+    outside = _outside(walls)
+    # a bare strip is a window only in an exterior wall (inside, it is more likely a wall
+    # whose hatching faded); glazing strokes say window wherever they are
+    openings = [o for o in openings if o.src != "strip" or _on_exterior(o, outside)]
     if inked_walls:  # area-true edges: the mid-grey threshold, not the generous one
         keep = m.ink_mid | m.holes | patch
         for o in openings:
             c0, r0, c1, r1 = (int(round(v)) for v in o.box_px())
             keep[max(r0, 0) : r1, max(c0, 0) : c1] = True
         walls &= keep
+    walls = _fill_specks(walls, int((0.25 / scale) ** 2))
     cov = coverage(grey)
     wall_px = refined_polygons(walls, cov, "step" if inked_walls else "line", 0.5 - excess)
     if wall_px.is_empty:
         raise NoGeometry("no walls found in the floor plan")
+    wall_px = _straighten(wall_px, openings)
 
     to_world = _pixel_to_world(rot, hpx, scale)
     wall = _clean(affinity.affine_transform(wall_px, to_world))
@@ -138,6 +147,36 @@ def _centre(o: Opening, shape: tuple[int, int]) -> tuple[int, int]:
     return min(max(r, 0), shape[0] - 1), min(max(c, 0), shape[1] - 1)
 
 
+def _fill_specks(walls: np.ndarray, max_area: int) -> np.ndarray:
+    """Fill small holes in the wall mask (scan drop-outs): rooms are far bigger."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (~walls).astype(np.uint8), connectivity=4
+    )
+    small = stats[:, cv2.CC_STAT_AREA] <= max_area
+    small[0] = False  # label 0: the walls themselves
+    return walls | small[labels]
+
+
+def _outside(walls: np.ndarray) -> np.ndarray:
+    """(H, W) bool: paper reachable from the image border without crossing a wall."""
+    h, w = walls.shape
+    flood = np.pad(walls.astype(np.uint8), 1)
+    mask = np.zeros((h + 4, w + 4), np.uint8)
+    cv2.floodFill(flood, mask, (0, 0), 2)
+    return flood[1:-1, 1:-1] == 2
+
+
+def _on_exterior(o: Opening, outside: np.ndarray) -> bool:
+    """Windows sit in exterior walls: one face of the opening looks onto the outside."""
+    h, w = outside.shape
+    mid = (o.a0 + o.a1) // 2
+    for b in (o.b0 - 3, o.b1 + 3):
+        r, c = (b, mid) if o.axis == "h" else (mid, b)
+        if 0 <= r < h and 0 <= c < w and outside[r, c]:
+            return True
+    return False
+
+
 def _dedupe(ops: list[Opening]) -> list[Opening]:
     """Drop an opening whose box overlaps one already kept (windows come first)."""
     kept: list[Opening] = []
@@ -146,6 +185,48 @@ def _dedupe(ops: list[Opening]) -> list[Opening]:
         if all(b.intersection(box(*k.box_px())).area < 0.3 * b.area for k in kept):
             kept.append(o)
     return kept
+
+
+def _faces(
+    wall_px, axis: str, along: float, centre: float, reach: float
+) -> tuple[float, float] | None:
+    """The wall's two faces (pixel coordinate across it) on a probe at `along` through `centre`."""
+    if axis == "h":
+        probe = LineString([(along, centre - reach), (along, centre + reach)])
+    else:
+        probe = LineString([(centre - reach, along), (centre + reach, along)])
+    hit = probe.intersection(wall_px)
+    k = 1 if axis == "h" else 0
+    for seg in getattr(hit, "geoms", [hit]):
+        if isinstance(seg, LineString) and not seg.is_empty:
+            lo, hi = sorted((seg.coords[0][k], seg.coords[-1][k]))
+            if lo - 1.0 <= centre <= hi + 1.0:
+                return lo, hi
+    return None
+
+
+def _straighten(wall_px, openings: list[Opening]):
+    """Run each wall's faces straight through its openings, at the faces read just beyond the
+    jambs: inside an opening the ink (a window's strokes, a bare gap) does not show the faces."""
+    clears, fills = [], []
+    for o in openings:
+        c0, r0, c1, r1 = o.box_px()
+        a0, a1, b0, b1 = (c0, c1, r0, r1) if o.axis == "h" else (r0, r1, c0, c1)
+        centre, reach = (b0 + b1) / 2, (b1 - b0) + 4
+        sides = [_faces(wall_px, o.axis, a, centre, reach) for a in (a0 - 2.5, a1 + 2.5)]
+        sides = [f for f in sides if f is not None and f[1] - f[0] <= 1.5 * (b1 - b0) + 2]
+        if not sides:
+            continue
+        f0, f1 = float(np.mean([f[0] for f in sides])), float(np.mean([f[1] for f in sides]))
+        if o.axis == "h":
+            clears.append(box(a0, b0 - 3, a1, b1 + 3))
+            fills.append(box(a0, f0, a1, f1))
+        else:
+            clears.append(box(b0 - 3, a0, b1 + 3, a1))
+            fills.append(box(f0, a0, f1, a1))
+    if not clears:
+        return wall_px
+    return wall_px.difference(unary_union(clears)).union(unary_union(fills))
 
 
 def _cut_box(o: Opening, excess: float, extra: float, wall_px) -> Polygon:

@@ -5,6 +5,10 @@ wall), so the wall band closes over it and it shows as *lines or a bare strip in
 band*; a door leaves the band open, so it shows as a *gap between two collinear wall ends*.
 A gap whose inside is crossed by lines along the wall is a window after all (a scan broke
 its outline); any other gap of door width is a door, whatever its leaf and swing look like.
+Scans add look-alikes, rejected by shape: a "gap" with wall beside it along its length is the
+strip between a wall face and a blurred door leaf; a "window" must have wall going on beyond
+its ends. `Opening.src` keeps the evidence so the caller can trust glazing lines anywhere but
+a bare strip only in an exterior wall.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ class Opening:
     a1: int
     b0: int
     b1: int
+    src: str = "gap"  # evidence: "lines" (glazing strokes), "strip" (bare strip), "gap"
 
     def box_px(self) -> tuple[float, float, float, float]:
         """(c0, r0, c1, r1) pixel-edge box."""
@@ -80,6 +85,7 @@ def find_windows(
     se = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * inset + 1, 2 * inset + 1))
     inner = cv2.erode(m.band.astype(np.uint8), se) > 0
     min_len = 0.5 / scale
+    reach = max(5, int(round(0.15 / scale)))  # walls go on >= 0.3 m beyond a window's jambs
     out: list[Opening] = []
     seeds = [(thin_h & inner, "h"), (thin_v & inner, "v")]
     for mask, axis in seeds:
@@ -89,7 +95,7 @@ def find_windows(
                 (x, x + w - 1, y + h // 2) if axis == "h" else (y, y + h - 1, x + w // 2)
             )
             if a1 - a0 + 1 >= min_len:
-                _add(out, m.band, axis, a0, a1, across)
+                _add(out, m.band, axis, a0, a1, across, reach, "lines")
     if bare_strips:
         n, _, stats, _ = cv2.connectedComponentsWithStats(
             (m.holes & m.band).astype(np.uint8), connectivity=4
@@ -98,16 +104,48 @@ def find_windows(
             long_, short = max(w, h), min(w, h)
             if long_ >= 0.6 / scale and short <= 0.45 / scale and a >= 0.6 * w * h:
                 if w >= h:
-                    _add(out, m.band, "h", x, x + w - 1, y + h // 2)
+                    _add(out, m.band, "h", x, x + w - 1, y + h // 2, reach, "strip")
                 else:
-                    _add(out, m.band, "v", y, y + h - 1, x + w // 2)
+                    _add(out, m.band, "v", y, y + h - 1, x + w // 2, reach, "strip")
     return _merge(out)
 
 
-def _add(out: list[Opening], band: np.ndarray, axis: str, a0: int, a1: int, across: int) -> None:
+def _flanked(band: np.ndarray, axis: str, a0: int, a1: int, across: int, reach: int) -> bool:
+    """A window sits inside a wall: the band touches both of its ends, and beyond at least
+    one it goes on for `reach` px no wider than a wall. (Two dimension extension lines closed
+    off by a blurred scan make a bare strip from a wall's side to the dimension line: at one
+    end the wall runs across it, at the other there is only that stroke, then paper.)"""
+    n = band.shape[1] if axis == "h" else band.shape[0]
+    widest = 4 * reach  # 0.6 m: thicker than any wall, far thinner than a wall run across
+
+    def wall_at(a: int) -> bool:
+        run = _band_run(band, axis, a, across) if 0 <= a < n else None
+        return run is not None and run[1] - run[0] < widest
+
+    def band_at(a: int) -> bool:
+        return 0 <= a < n and _band_run(band, axis, a, across) is not None
+
+    ends = ((a0 - 3, a0 - 4, a0 - reach), (a1 + 3, a1 + 4, a1 + reach))
+    return all(band_at(e[0]) or band_at(e[1]) for e in ends) and any(
+        wall_at(e[0]) and wall_at(e[2]) for e in ends
+    )
+
+
+def _add(
+    out: list[Opening],
+    band: np.ndarray,
+    axis: str,
+    a0: int,
+    a1: int,
+    across: int,
+    reach: int,
+    src: str,
+) -> None:
+    if not _flanked(band, axis, a0, a1, across, reach):
+        return
     ext = _across_extent(band, axis, a0, a1, across)
     if ext is not None:
-        out.append(Opening("WINDOW", axis, int(a0), int(a1), *ext))
+        out.append(Opening("WINDOW", axis, int(a0), int(a1), *ext, src))
 
 
 def _merge(ops: list[Opening]) -> list[Opening]:
@@ -124,9 +162,10 @@ def _merge(ops: list[Opening]) -> list[Opening]:
             ):
                 d.a0, d.a1 = min(d.a0, o.a0), max(d.a1, o.a1)
                 d.b0, d.b1 = min(d.b0, o.b0), max(d.b1, o.b1)
+                d.src = "lines" if "lines" in (d.src, o.src) else d.src
                 break
         else:
-            done.append(Opening(o.cls, o.axis, o.a0, o.a1, o.b0, o.b1))
+            done.append(Opening(o.cls, o.axis, o.a0, o.a1, o.b0, o.b1, o.src))
     return done
 
 
@@ -146,7 +185,9 @@ def find_gaps(
         n, labels, stats, _ = cv2.connectedComponentsWithStats(gap.astype(np.uint8), connectivity=4)
         for i, (x, y, w, h, a) in enumerate(stats[1:], start=1):
             along, across = (w, h) if axis == "h" else (h, w)
-            if not 0.06 <= across * scale <= 0.5 or a < 0.5 * w * h:
+            if not (0.08 <= across * scale <= 0.5 and across >= 3) or a < 0.5 * w * h:
+                continue
+            if _lines_a_face(m.band, axis, x, y, w, h):
                 continue
             if along * scale < 0.45:
                 patch |= labels == i
@@ -157,5 +198,18 @@ def find_gaps(
             sub = lines[y : y + h, x : x + w]
             crossed = sub.any(axis=0 if axis == "h" else 1).mean() if sub.size else 0.0
             cls = "WINDOW" if crossed > 0.6 and sub.sum() > 1.5 * along else "DOOR"
-            out.append(Opening(cls, axis, int(a0), int(a1), int(b0), int(b1)))
+            src = "lines" if cls == "WINDOW" else "gap"
+            out.append(Opening(cls, axis, int(a0), int(a1), int(b0), int(b1), src))
     return out, patch
+
+
+def _lines_a_face(band: np.ndarray, axis: str, x: int, y: int, w: int, h: int) -> bool:
+    """True when a gap runs *along* a wall face (band beside it over most of its length): the
+    strip between a wall and a blurred door leaf or arc, not a break across a wall. A true
+    gap has rooms on both sides; only its ends touch the wall."""
+    H, W = band.shape
+    if axis == "h":
+        sides = [band[r, x : x + w] for r in (y - 1, y + h) if 0 <= r < H]
+    else:
+        sides = [band[y : y + h, c] for c in (x - 1, x + w) if 0 <= c < W]
+    return any(side.size and side.mean() > 0.5 for side in sides)

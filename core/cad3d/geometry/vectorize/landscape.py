@@ -10,14 +10,14 @@ Rules (sizes in px are properties of the drawing, not of the site):
 - Contours: every other line (glyphs, the boxed legend and the features above removed), thinned,
   traced, joined across gaps (labels, crowns) where the ends line up, and prolonged to the
   building / path / water edge they stop at; a line drawn heavier than the rest is an index line.
-Elevations (landscape_levels.py): without reading the labels (no OCR) a drawing tells neither
-absolute elevation nor which way is up. Neighbouring contours differ by one interval
-(`notes["interval"]`, default 1.0 m); the slope keeps its sense from one contour to the next,
-except between rings facing from outside (siblings at one level). Sense: water lies low, else
-closed rings are hills, else the ground rises to the top of the sheet. The lowest contour sits
-at `notes["base_elevation"] - notes["datum"]` (each default 0; both absolute, meters), so the
-plan's z is relative to the datum as DESIGN.md says. BUILDING z0 = the lowest of the three
-contours nearest its footprint, z1 = z0 + defaults.BUILDING_HEIGHT.
+Ink is set from the sheet's own paper and ink greys, and stroke sizes are scaled by the
+measured thin-stroke width, so a scan's grey paper, pale or thickened ink still reads.
+Elevations: landscape_levels.py gives relative levels from the geometry (which contour faces
+which); landscape_z.py makes them absolute from the labels read (landscape_labels.py) and the
+legend's datum (landscape_labels.py, landscape_datum.py): z = label - datum, or the label where
+no datum is stated (DESIGN.md). `plan.meta` holds "elevation_rule", "datum" (a value, "none
+stated" or "unreadable") and "labels" (how many were used). BUILDING z0 = the lowest of the
+three contours nearest its footprint, z1 = z0 + defaults.BUILDING_HEIGHT.
 """
 
 from __future__ import annotations
@@ -34,9 +34,16 @@ from ... import defaults
 from ...errors import NoGeometry
 from ...plan import Contour, Plan, Solid, Surface, Tree
 from .landscape_levels import contour_levels
-from .landscape_lines import extend_to, join_lines, strip_text, thin, trace
-
-INK = 190  # grey below this is ink
+from .landscape_lines import (
+    binarise,
+    extend_to,
+    join_lines,
+    strip_text,
+    stroke_radius,
+    thin,
+    trace,
+)
+from .landscape_z import elevations
 
 
 def vectorize_landscape(
@@ -46,14 +53,15 @@ def vectorize_landscape(
     notes = notes or {}
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     h, w = grey.shape
-    ink = (grey < INK).astype(np.uint8)
+    ink = binarise(grey)
     if ink.sum() == 0:
         raise NoGeometry("the site plan holds no ink")
-    stip = _stipple(ink)
+    rad = stroke_radius(ink)  # about 1 px on a clean sheet, more on a scan that thickened ink
+    stip = _stipple(ink, rad)
     ink[stip] = 0
     s = float(scale)
 
-    buildings, waters, used = _hatched_faces(ink)
+    buildings, waters, used = _hatched_faces(ink, rad)
     trees, tree_mask = _trees(ink, used, min(160.0, 12.0 / s))
     legend = _legend(ink)
     clean = strip_text(ink)
@@ -63,7 +71,7 @@ def vectorize_landscape(
     for poly_px, _ in buildings + waters:
         cv2.fillPoly(stop, [np.rint(poly_px).astype(np.int32)], 1)
     stop = stop.astype(bool) | cv2.dilate(paths, _disc(1)).astype(bool) | legend
-    lines = _contour_lines(clean, used | legend | path_band | tree_mask, stop, s)
+    lines = _contour_lines(clean, used | legend | path_band | tree_mask, stop, s, rad)
     all_lines = lines + [(_closed(p), True, True) for p, _ in waters]
     block = np.zeros((h, w), bool)  # ground runs on under paths and buildings, not across water
     for _, m in waters:
@@ -72,18 +80,17 @@ def vectorize_landscape(
     levels = contour_levels(all_lines, block, water_ids, reach=min(float(max(h, w)), 60.0 / s))
 
     interval = float(notes.get("interval", defaults.CONTOUR_INTERVAL))
-    base = float(notes.get("base_elevation", 0.0)) - float(notes.get("datum", 0.0))
-    kmin = min(levels) if levels else 0
+    z_of, zmeta = elevations(all_lines, levels, ink, grey, legend, notes, interval)
     plan = Plan("landscape", (w * s, h * s))
     for (pts, _ix, _cl), k in zip(all_lines, levels, strict=True):
-        plan.contours.append(Contour(LineString(_world(pts, h, s)), base + (k - kmin) * interval))
+        plan.contours.append(Contour(LineString(_world(pts, h, s)), z_of(k)))
     for poly_px, _ in buildings:
         plan.solids.append(
             Solid("BUILDING", _world_poly(poly_px, h, s), 0.0, defaults.BUILDING_HEIGHT)
         )
     nl = len(lines)
     for i, (poly_px, _) in enumerate(waters):
-        z = base + (levels[nl + i] - kmin) * interval if nl + i < len(levels) else base
+        z = z_of(levels[nl + i])
         plan.surfaces.append(Surface("WATER", _world_poly(poly_px, h, s), z))
     for poly_px in _faces_to_polys(paths, 1.0):
         plan.surfaces.append(Surface("PATH", _world_poly(poly_px, h, s), None))
@@ -94,17 +101,19 @@ def vectorize_landscape(
     _seat_buildings(plan)
     if not (plan.contours or plan.trees or plan.solids or plan.surfaces):
         raise NoGeometry("no contours, trees, paths, water or buildings found in the site plan")
-    plan.meta = {
-        "vectorizer": "landscape",
-        "elevation_rule": "relative; see vectorize/landscape.py",
-    }
+    plan.meta = {"vectorizer": "landscape", **zmeta}
     return plan
 
 
 # --- hatched faces: buildings and water ------------------------------------------------------
-def _hatched_faces(ink: np.ndarray):
-    """Faces closed by heavy strokes and filled with hatch: ([(poly_px, mask)] x2, used mask)."""
-    heavy = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+def _hatched_faces(ink: np.ndarray, rad: float = 1.0):
+    """Faces closed by heavy strokes and filled with hatch: ([(poly_px, mask)] x2, used mask).
+
+    Heavy: what survives an opening a little wider than the thin strokes (3 px on a clean
+    sheet), so a scan's thickened hatch does not cut the face into strips.
+    """
+    k = 2 * int(round(rad)) + 1
+    heavy = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     n, lab, stats, _ = cv2.connectedComponentsWithStats(1 - heavy, connectivity=4)
     h, w = ink.shape
     buildings, waters = [], []
@@ -127,21 +136,29 @@ def _hatched_faces(ink: np.ndarray):
         if density < 0.06 or coherence < 0.35:
             continue
         angle = 0.5 * math.degrees(math.atan2(2 * jxy, jxx - jyy))  # gradient direction
-        full = np.zeros_like(ink)
-        full[y : y + bh, x : x + bw] = face
+        pad = 16  # work in a crop around the face: its stroke lies within a few px
+        y0, x0 = max(y - pad, 0), max(x - pad, 0)
+        y1, x1 = min(y + bh + pad, h), min(x + bw + pad, w)
+        crop = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        crop[y - y0 : y - y0 + bh, x - x0 : x - x0 + bw] = face
         # stroke width around the face: heavy pixels in a band / perimeter
-        band = cv2.dilate(full, np.ones((11, 11), np.uint8)).astype(bool) & heavy.astype(bool)
-        perim = max(cv2.arcLength(_outer_contour(full), True), 1.0)
+        band = cv2.dilate(crop, np.ones((11, 11), np.uint8)).astype(bool) & heavy[
+            y0:y1, x0:x1
+        ].astype(bool)
+        perim = max(cv2.arcLength(_outer_contour(crop), True), 1.0)
         width = float(np.clip(band.sum() / perim, 1.0, 8.0))
         diag = 25 <= abs(angle) <= 65
         horiz = abs(abs(angle) - 90) <= 20  # gradients vertical: lines run horizontally
         if not (diag or horiz):
             continue
-        poly = _face_polygon(full, 0.5 + width / 2, mitre=diag)
+        poly = _face_polygon(crop, 0.5 + width / 2, mitre=diag)
         if poly is None:
             continue
-        (buildings if diag else waters).append((poly, full))
-        used |= cv2.dilate(full, _disc(int(math.ceil(width)) + 1)).astype(bool)
+        full = np.zeros_like(ink)
+        full[y0:y1, x0:x1] = crop
+        (buildings if diag else waters).append((poly + [x0, y0], full))
+        grown = cv2.dilate(crop, _disc(int(math.ceil(width)) + 1)).astype(bool)
+        used[y0:y1, x0:x1] |= grown
     return buildings, waters, used
 
 
@@ -228,28 +245,32 @@ def _trees(ink: np.ndarray, used: np.ndarray, rcap: float):
 
 # --- legend and paths ------------------------------------------------------------------------
 def _legend(ink: np.ndarray) -> np.ndarray:
-    """Mask of boxed notes: blank-ish rectangular faces closed by thin straight lines."""
+    """Mask of boxed notes: blank-ish rectangular faces closed by thin straight lines.
+
+    The face (holes filled) must fill its minimum-area rectangle, tilted at most 3 degrees,
+    so a scan's slight rotation does not hide the box.
+    """
     h, w = ink.shape
     n, lab, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
-    out = np.zeros((h, w), bool)
+    out = np.zeros((h, w), np.uint8)
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
         if bw < 40 or bh < 20 or x == 0 or y == 0 or x + bw >= w or y + bh >= h:
             continue
+        if bw * bh > 0.1 * h * w:
+            continue
         face = (lab[y : y + bh, x : x + bw] == i).astype(np.uint8)
         filled = _fill_holes(face)
-        if filled.mean() < 0.97 or face.mean() > 0.995 or bw * bh > 0.1 * h * w:
+        if face.mean() > 0.995 or face.sum() < 0.6 * filled.sum():
             continue
-        # the box's sides are straight ink lines just outside the face
-        sides = [
-            ink[y - 1, x : x + bw],
-            ink[y + bh, x : x + bw],
-            ink[y : y + bh, x - 1],
-            ink[y : y + bh, x + bw],
-        ]
-        if min(float(v.mean()) for v in sides) > 0.9:
-            out[max(y - 3, 0) : y + bh + 3, max(x - 3, 0) : x + bw + 3] = True
-    return out
+        cs, _ = cv2.findContours(filled, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        rect = cv2.minAreaRect(max(cs, key=cv2.contourArea))
+        (rw, rh), ang = rect[1], rect[2] % 90
+        if min(ang, 90 - ang) > 3 or filled.sum() < 0.97 * rw * rh:
+            continue
+        box = cv2.boxPoints(rect) + [x, y]
+        cv2.fillPoly(out, [np.rint(box).astype(np.int32)], 1)
+    return cv2.dilate(out, np.ones((7, 7), np.uint8)).astype(bool)
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -259,10 +280,11 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _stipple(ink: np.ndarray) -> np.ndarray:
-    """Mask of stipple dots: ink specks of at most 3 x 3 px and 6 px."""
+def _stipple(ink: np.ndarray, rad: float = 1.0) -> np.ndarray:
+    """Mask of stipple dots: ink specks of at most 3 x 3 px and 6 px (more on thickened ink)."""
     _, lab, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    speck = (st[:, cv2.CC_STAT_AREA] <= 6) & (st[:, 2] <= 3) & (st[:, 3] <= 3)
+    side, area = 3 + 2 * max(int(round(rad)) - 1, 0), 6 * max(rad, 1.0) ** 2
+    speck = (st[:, cv2.CC_STAT_AREA] <= area) & (st[:, 2] <= side) & (st[:, 3] <= side)
     speck[0] = False
     return speck[lab]
 
@@ -307,7 +329,7 @@ def _faces_to_polys(mask: np.ndarray, grow: float) -> list[np.ndarray]:
 
 
 # --- contour lines ---------------------------------------------------------------------------
-def _contour_lines(clean: np.ndarray, drop: np.ndarray, stop: np.ndarray, s: float):
+def _contour_lines(clean: np.ndarray, drop: np.ndarray, stop: np.ndarray, s: float, rad=1.0):
     """Traced contour polylines in px: [(points (K, 2), is_index, is_closed)]."""
     lines = clean.copy()
     lines[cv2.dilate(drop.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)] = 0
@@ -318,7 +340,7 @@ def _contour_lines(clean: np.ndarray, drop: np.ndarray, stop: np.ndarray, s: flo
         if len(c) < 8:
             continue
         wdt = dt[c[:, 1].astype(int), c[:, 0].astype(int)]
-        out.append([c, float(np.median(wdt)) >= 1.5])
+        out.append([c, float(np.median(wdt)) >= max(1.5, 1.4 * rad)])
     joined = join_lines(out, gap=max(45.0, min(90.0, 4.0 / s)))
     return [(extend_to(p, stop, lines) if not cl else p, ix, cl) for p, ix, cl in joined]
 

@@ -6,7 +6,8 @@ lines: centre lines, hatching, dimensions, text), take the largest closed thick 
 profile and the closed thick outlines inside it as features, then tell features apart by what
 the thin ink inside them does: a ring parallel to the outline -> BOSS, diagonal hatching ->
 POCKET, (almost) nothing -> HOLE. Round features are fitted as circles (sub-pixel).
-z comes from `notes` (a human or OCR read "THK 12" etc.) or from cad3d.defaults.
+z comes from `notes` (a human or OCR read "THK 12" etc.), else the thickness from the drawing's
+own "THK n" note (part_notes.py, template matching), else cad3d.defaults.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from shapely.validation import make_valid
 from ... import defaults
 from ...errors import NoGeometry
 from ...plan import Cut, Plan, Solid
+from .part_notes import read_thickness
 
 MIN_PROFILE_PX2 = 2000.0  # smallest profile interior we accept, px^2
 MIN_FEATURE_PX2 = 30.0
-RING_COVERAGE = 0.68  # boss: share of angular sectors inked in a 2 px band along the outline
+HEAVY_HALF_WIDTH = 2.5  # px: outlines this heavy (7 px strokes) come with 3 px thin lines
+RING_COVERAGE = 0.6  # boss: share of angular sectors inked in a 2 px band along the outline
 CIRCLE_RESIDUAL = 1.1  # px, median: circles <= 0.9 even scanned, rounded rectangles >= 1.4
 HATCH_FRACTION = 0.05  # pocket: diagonal-line ink / interior pixels
 
@@ -47,19 +50,28 @@ def vectorize_part(image: np.ndarray, scale: float, notes: dict[str, Any] | None
 
     image: (H, W) uint8 grey (or (H, W, 3)), dark ink on white; scale: meters per pixel.
     notes: optional "thickness", "pocket_depth", "boss_height" (meters, or mm if > 0.5, or a
-    string such as "THK 12" read in mm). Raises NoGeometry when no closed profile is found.
+    string such as "THK 12" read in mm); without "thickness" a "THK n" note on the drawing is
+    read. Raises NoGeometry when no closed profile is found.
     """
     notes = notes or {}
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     h, w = grey.shape
     ink, faint = _binarize(grey)
-    thick = _thick(ink)
-    outlines = _outlines(thick)
+    outlines = _outlines(_thick(ink))
     profile = _pick_profile(outlines, w, h)
+    if profile is not None and profile.half_width > HEAVY_HALF_WIDTH:
+        heavy = _outlines(_thick(ink, 5))  # thin lines may be 3 px wide too: open wider
+        p5 = _pick_profile(heavy, w, h)
+        if p5 is not None and abs(Polygon(p5.inner).area / Polygon(profile.inner).area - 1) < 0.05:
+            outlines, profile = heavy, p5
     if profile is None:
         raise NoGeometry("no closed part profile found in the drawing")
 
-    t = _length(notes.get("thickness"), defaults.PART_THICKNESS)
+    if notes.get("thickness") is not None:
+        t, t_from = _length(notes["thickness"], defaults.PART_THICKNESS), "notes"
+    else:  # the drawing's own "THK n" note, else the default
+        read = read_thickness(grey)
+        t, t_from = (read, "drawing") if read else (defaults.PART_THICKNESS, "default")
     depth = _length(notes.get("pocket_depth"), defaults.POCKET_DEPTH_FRACTION * t)
     boss_h = _length(notes.get("boss_height"), defaults.BOSS_HEIGHT)
     m = defaults.PART_CUT_MARGIN
@@ -84,7 +96,12 @@ def vectorize_part(image: np.ndarray, scale: float, notes: dict[str, Any] | None
             plan.cuts.append(Cut("POCKET", shape, t - depth, t + m, host="PART"))
         else:
             plan.solids.append(Solid("BOSS", shape, t, t + boss_h))
-    plan.meta = {"source": "vectorize_part", "thickness": t, "counts": counts}
+    plan.meta = {
+        "source": "vectorize_part",
+        "thickness": t,
+        "thickness_from": t_from,
+        "counts": counts,
+    }
     return plan
 
 
@@ -98,15 +115,19 @@ def _binarize(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     diff = paper.astype(np.int16) - grey.astype(np.int16)
     contrast = max(float(np.percentile(diff, 99.7)), 40.0)
     ink = np.where(diff > 0.5 * contrast, 255, 0).astype(np.uint8)
-    faint = np.where(diff > max(0.25 * contrast, 25.0), 255, 0).astype(np.uint8)
+    faint = np.where(diff > max(0.2 * contrast, 25.0), 255, 0).astype(np.uint8)
     _, lab, stats, _ = cv2.connectedComponentsWithStats(faint, connectivity=8)
     faint[stats[lab, cv2.CC_STAT_AREA] < 5] = 0  # scan noise and dust
     return ink, faint
 
 
-def _thick(ink: np.ndarray) -> np.ndarray:
-    """Strokes at least 3 px wide (visible outlines); thin lines and specks removed."""
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+def _thick(ink: np.ndarray, size: int = 3) -> np.ndarray:
+    """Strokes wider than `size` px (visible outlines); thin lines and specks removed.
+
+    A 3 px disc opening removes 1-2 px lines; on a heavy scan thin lines grow to 3 px, so the
+    caller retries with 5 px once it has seen how wide the outlines are.
+    """
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, k)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < 30)
@@ -191,11 +212,19 @@ def _inside(a: _Outline, b: _Outline) -> bool:
 
 
 def _classify(o: _Outline, ink: np.ndarray) -> str:
-    """POCKET (diagonal hatch inside), BOSS (a thin ring parallel to the outline) or HOLE."""
+    """POCKET (diagonal hatch inside), BOSS (a thin ring parallel to the outline) or HOLE
+    (round and empty); an empty outline that is not round is a pocket or boss whose thin lines
+    a heavy scan erased (a trace of a ring decides)."""
     ring, hatch = _interior_cues(o, ink)
     if hatch > HATCH_FRACTION:
         return "POCKET"
-    return "BOSS" if ring > RING_COVERAGE else "HOLE"
+    if ring > RING_COVERAGE:
+        return "BOSS"
+    fit = _fit_circle(o.inner)
+    if fit is None or fit[3] > CIRCLE_RESIDUAL:
+        # holes are round: an empty non-round outline lost its thin lines in the scan
+        return "BOSS" if ring > 0.25 else "POCKET"
+    return "HOLE"
 
 
 def _interior_cues(o: _Outline, ink: np.ndarray) -> tuple[float, float]:
@@ -222,7 +251,7 @@ def _interior_cues(o: _Outline, ink: np.ndarray) -> tuple[float, float]:
     sector = ((np.arctan2(rr - cy, cc - cx) + np.pi) / (2 * np.pi) * nbins).astype(int) % nbins
     b, hit = bands[rr, cc], sub[rr, cc]
     ring = 0.0
-    for k in range(1, 12):
+    for k in range(2, 12):  # band 1 holds the stroke's anti-aliased fringe
         sel = (b == k) | (b == k + 1)
         if sel.sum() / 2 < max(12.0, 0.6 * perimeter):
             continue
