@@ -7,9 +7,11 @@ try:
     import freecad_cad3d.paths
 
     freecad_cad3d.paths.setup_sys_path()
-    FreeCAD.addImportType(
-        "cad3d drawing (*.png *.jpg *.jpeg *.tif *.tiff *.pdf)", "freecad_cad3d.drawing_import"
-    )
-    FreeCAD.addImportType("cad3d 3D DXF mesh (*.dxf)", "freecad_cad3d.dxf_import")
+    if not getattr(freecad_cad3d.paths, "import_types_added", False):  # the addon may load twice
+        FreeCAD.addImportType(
+            "cad3d drawing (*.png *.jpg *.jpeg *.tif *.tiff *.pdf)", "freecad_cad3d.drawing_import"
+        )
+        FreeCAD.addImportType("cad3d 3D DXF mesh (*.dxf)", "freecad_cad3d.dxf_import")
+        freecad_cad3d.paths.import_types_added = True
 except Exception as exc:  # a broken addon must not stop FreeCAD from starting
     FreeCAD.Console.PrintError(f"CAD3D: Init.py failed: {exc}\n")

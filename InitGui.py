@@ -39,4 +39,6 @@ class CAD3DWorkbench(Workbench):  # noqa: F821 - FreeCADGui.Workbench, provided 
         return "Gui::PythonWorkbench"
 
 
-Gui.addWorkbench(CAD3DWorkbench())  # noqa: F821 - FreeCADGui, provided by FreeCAD
+# The addon may be found twice (a Mod-folder link and `freecad -M <clone>`): register it once.
+if "CAD3DWorkbench" not in Gui.listWorkbenches():  # noqa: F821 - FreeCADGui, provided by FreeCAD
+    Gui.addWorkbench(CAD3DWorkbench())  # noqa: F821

@@ -16,5 +16,6 @@ venv="${CAD3D_VENV:-${XDG_DATA_HOME:-$HOME/.local/share}/FreeCAD/cad3d/venv}"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -e "$here[dev]" >>"$(dirname "$venv")/install.log" 2>&1 \
   || { tail -20 "$(dirname "$venv")/install.log"; echo "cad3d: installing the dev extras failed"; exit 1; }
 cd "$here"
+"$venv/bin/ruff" check . && "$venv/bin/ruff" format --check . >/dev/null || { echo "cad3d: lint failed (ruff check / ruff format)"; exit 1; }
 export PYTHONDONTWRITEBYTECODE=1
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -25,6 +25,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy starts its pools
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+
 from cad3d.classes import class_id, domain_classes  # noqa: E402
 from cad3d.data.synth import EVAL_SEED, generate_sample  # noqa: E402
 from cad3d.evaluation.harness import score_sample  # noqa: E402

@@ -42,6 +42,7 @@ def score_points(points: np.ndarray, sample, tau: float) -> dict[str, float]:
 
 def run(domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool) -> list[dict]:
     import torch
+
     from cad3d.data.synth import generate_sample
     from cad3d.diffusion_3d_model import create_diffusion_model
     from cad3d.evaluation.harness import HELD_OUT_SEED, TAU

@@ -38,7 +38,9 @@ def tiled(plan, k: int):
         out.solids.append(Solid(s.cls, unary_union(fps), s.z0, s.z1))
     for c in plan.cuts:
         for i in range(k):
-            out.cuts.append(Cut(c.cls, affinity.translate(c.footprint, i * step), c.z0, c.z1, c.host))
+            out.cuts.append(
+                Cut(c.cls, affinity.translate(c.footprint, i * step), c.z0, c.z1, c.host)
+            )
     return out
 
 

@@ -35,6 +35,7 @@ def drawing_of(source: Any, scale: float | None = None, kind: str = "auto", doc=
     new one.
     """
     import FreeCAD as App
+
     from cad3d.converters.base import Drawing
 
     from . import sources

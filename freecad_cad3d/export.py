@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import trimesh
+
 from cad3d.classes import BY_NAME, class_id
 from cad3d.converters.base import Conversion
 from cad3d.errors import NoGeometry

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+
 from cad3d.classes import BY_ID, BY_NAME
 from cad3d.converters.base import Conversion
 

@@ -4,22 +4,23 @@ A mesh is what every converter gives; where the plan is exact (a Sketch, a clean
 drawing) a B-rep solid is better for a CAD user: it can be filleted, measured and exported to
 STEP. Input in meters (drawing coordinates), output in millimetres.
 
-Speed (measured on traced floor plans, FreeCAD 0.20, see benchmarks/bench_solids.py): the old
-way, one footprint prism minus every opening box in one `cut([...])`, grows much faster than
-the vertex count: an OCC boolean against a cap face with n edges costs ~0.3 s per call at
-n ~ 1000 even with a single tool, `isValid()` on such a solid ~1 s, and
-`Part.FaceMakerBullseye` ~0.2 s. Splitting the footprint into cells and fusing them back
-(`multiFuse`) was slower still (3.6 s at 1080 vertices), and sewing faces built one by one costs
-~1 ms per face. What is fast is 2D work in shapely and OCC's prism generator on a face made
-directly on a plane (`Part.Face(plane, wires)`: 4 ms for 1000 edges, against 0.2 s). So:
+Speed (traced floor plans on a loaded 2-core machine, FreeCAD 0.20; benchmarks/bench_solids.py):
+the old way, one footprint prism minus every opening box in one `cut([...])`, took 5.6 s for
+1080 vertices and grows faster than the vertex count: an OCC boolean against a cap face with
+~1000 edges costs ~0.3 s even with a single tool, `isValid()` on such a solid ~1 s, and
+`Part.FaceMakerBullseye` ~0.2 s. Cutting the footprint into cells and fusing them back
+(`multiFuse`) was slower still (3.6 s), and sewing faces built one by one costs ~1 ms a face.
+What is fast is 2D work in shapely and OCC's prism generator on a face made straight on its
+plane (`Part.Face(plane, wires)`: 4 ms for 1000 edges). So:
 
-- small plans (<= BOOLEAN_MAX_VERTICES, e.g. a sketched room): the footprint prism minus the
-  cut prisms in one boolean: one solid, as a CAD user expects, in ~0.1 s;
+- small plans (<= BOOLEAN_MAX_VERTICES, e.g. a sketched house): the footprint prism minus the
+  cut prisms in one boolean: one solid, as a CAD user expects (0.2-0.3 s at 150 vertices);
 - larger plans: *stacked slabs*. The solid's z range is split at every cut's z0/z1 (walls:
   floor, sill, head, top); in each slab a cut either spans it fully or misses it, so the slab is
-  the 2D footprint minus the cuts active there (shapely, exact), extruded. No 3D boolean at all:
-  linear in the vertex count. The result is a Compound of solids stacked face to face (seams at
-  sill and head height); its volume is exact and every solid is valid.
+  the 2D footprint minus the cuts active there (shapely, exact), extruded. No 3D boolean at all,
+  linear in the vertex count: 0.07-0.2 s for 1080 vertices, ~0.45 s for 4320. The result is a
+  Compound of solids stacked face to face (seams at sill and head height; openings split a slab
+  into pieces); its volume is exact and every solid is valid.
 
 Validity without `isValid()` (it dominates the cost): a shapely-valid polygon gives a valid OCC
 face unless it touches itself at a point (a pinch: valid for shapely, not for OCC; traced
@@ -29,14 +30,17 @@ outlines have them). Pinched polygons are checked and repaired with OCC's shape 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 import numpy as np
 import shapely
+from shapely.geometry.polygon import orient
+
 from cad3d.plan import Area, Plan, Solid
 
 MM = 1000.0  # millimetres per meter: the one conversion between the engine and FreeCAD
 MAX_VERTICES = 20_000  # above this a plan is too detailed to be exact: no B-rep for it
-BOOLEAN_MAX_VERTICES = 300  # up to this many vertices one solid by a boolean; above: slabs
+BOOLEAN_MAX_VERTICES = 150  # up to this many vertices one solid by a boolean (~0.3 s); above: slabs
 
 
 def _polygons(area: Area) -> list:
@@ -79,7 +83,9 @@ def _face(poly, z_mm: float):
     import FreeCAD as App
     import Part
 
-    poly = shapely.simplify(poly, 0.0)  # exactly collinear vertices: fewer faces, same area
+    # exactly collinear vertices dropped (fewer faces, same area); outer ring CCW, holes CW:
+    # what a face on a +z plane needs, as no face maker fixes it here
+    poly = orient(shapely.simplify(poly, 0.0), 1.0)
     wires = [_wire(poly.exterior.coords, z_mm)]
     wires += [_wire(r.coords, z_mm) for r in poly.interiors]
     # straight on the plane: 50x faster than Part.FaceMakerBullseye for 1000 edges, same face
@@ -134,10 +140,10 @@ def _slabs(solids: list[Solid], cuts: list) -> list:
         met = [c for c in cuts if c.z0 < s.z1 and c.z1 > s.z0]
         if met:
             hit = shapely.intersects(s.footprint, [c.footprint for c in met])
-            met = [c for c, h in zip(met, hit) if h]
+            met = [c for c, h in zip(met, hit, strict=True) if h]
         zs = sorted({float(s.z0), float(s.z1)} | {float(z) for c in met for z in (c.z0, c.z1)})
         zs = [z for z in zs if s.z0 <= z <= s.z1]
-        for za, zb in zip(zs, zs[1:]):
+        for za, zb in pairwise(zs):
             active = [c.footprint for c in met if c.z0 <= za and c.z1 >= zb]
             area = s.footprint.difference(shapely.union_all(active)) if active else s.footprint
             out += prism(area, za, zb)
@@ -152,7 +158,9 @@ def _count(area: Area) -> int:
 
 def plan_vertices(plan: Plan) -> int:
     """Vertices of every solid and cut footprint in `plan`: what the solids' cost grows with."""
-    return sum(_count(s.footprint) for s in plan.solids) + sum(_count(c.footprint) for c in plan.cuts)
+    return sum(_count(s.footprint) for s in plan.solids) + sum(
+        _count(c.footprint) for c in plan.cuts
+    )
 
 
 def class_solid(plan: Plan, cls: str, method: str = "auto"):

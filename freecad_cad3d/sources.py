@@ -21,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from cad3d import defaults
 from cad3d.converters.base import Drawing
 from cad3d.errors import NoGeometry, UsageError
@@ -198,6 +199,7 @@ def drawing_from_sketch(obj_or_list, scale: float | None = None, kind: str = "au
 def drawing_from_file(path: str | Path, scale: float | None = None, kind: str = "auto"):
     """(Drawing, identity placement) from an image / PDF / 2D DXF file."""
     import FreeCAD as App
+
     from cad3d.api import load
 
     drawing = load(Path(path), scale=scale)

@@ -36,7 +36,9 @@ try:
     render_preview(load(example).image, meshes, png, method="extrude, via FreeCAD")
     labels = sorted(o.Label for o in group.Group)
     with open(os.path.join(out, "demo.ok"), "w") as f:
-        f.write(f"FreeCAD {'.'.join(FreeCAD.Version()[:3])}: group {group.Label!r} with {', '.join(labels)}\n")
+        f.write(
+            f"FreeCAD {'.'.join(FreeCAD.Version()[:3])}: group {group.Label!r} with {', '.join(labels)}\n"
+        )
         f.write(f"wrote {fcstd}\nwrote {dxf}\nwrote {png}\n")
     FreeCAD.closeDocument(doc.Name)
     sys.exit(0)

@@ -1,6 +1,6 @@
 """Regenerate examples/: one small drawing per domain, its scale in a PNG tag and a JSON beside it.
 
-    python scripts/make_examples.py
+python scripts/make_examples.py
 """
 
 import json
@@ -10,7 +10,11 @@ from PIL import Image, PngImagePlugin
 
 from cad3d.data.synth import generate_sample
 
-EXAMPLES = {"floorplan": 1_900_001, "part": 1_900_002, "landscape": 1_900_003}  # outside every split
+EXAMPLES = {
+    "floorplan": 1_900_001,
+    "part": 1_900_002,
+    "landscape": 1_900_003,
+}  # outside every split
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """The plain-Python face: `cad3d.api.convert(path, method=...)` and `save(...)`.
 
-    >>> from cad3d.api import convert, save
-    >>> result = convert("plan.png", scale=0.02)      # meters per pixel
-    >>> save(result, "plan.dxf")
+>>> from cad3d.api import convert, save
+>>> result = convert("plan.png", scale=0.02)      # meters per pixel
+>>> save(result, "plan.dxf")
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from .converters.base import Conversion, Drawing, ProgressFn
 from .converters.registry import create_converter
 
 
-def load(source: str | Path | Drawing, scale: float | None = None, kind: str = "auto", **opts) -> Drawing:
+def load(
+    source: str | Path | Drawing, scale: float | None = None, kind: str = "auto", **opts
+) -> Drawing:
     """A `Drawing` from a file path (image, PDF, 2D DXF) or a ready Drawing."""
     if isinstance(source, Drawing):
         drawing = source

@@ -10,5 +10,9 @@ TREE_HEIGHT_PER_CROWN_DIAMETER = 1.5  # tree height = this x crown diameter
 PATH_LIFT = 0.02  # paths drawn just above the terrain so they stay visible
 POCKET_DEPTH_FRACTION = 0.4  # pocket depth = this x part thickness, when the drawing states none
 BOSS_HEIGHT = 0.005  # boss height above the part's top face
-PART_CUT_MARGIN = 0.001  # holes/pockets reach this far past the faces they cut (no coplanar booleans)
-BUILDING_HEIGHT = 6.0  # site-plan building footprints: two storeys above the lowest ground under them
+PART_CUT_MARGIN = (
+    0.001  # holes/pockets reach this far past the faces they cut (no coplanar booleans)
+)
+BUILDING_HEIGHT = (
+    6.0  # site-plan building footprints: two storeys above the lowest ground under them
+)

@@ -110,6 +110,7 @@ def write_result(conversion: Any, path: str | Path) -> Path:
 def read_result(path: str | Path) -> Any:
     """The Conversion saved by `write_result` (needs trimesh and cad3d: GUI or worker side)."""
     import trimesh
+
     from cad3d.converters.base import Conversion
     from cad3d.geometry.meshset import MeshSet, PointCloud
     from cad3d.plan import Plan

@@ -157,6 +157,7 @@ def selftest(drawing: Any, steps: int, report: Reporter, options: dict[str, Any]
     """A fake method that needs no engine: a box, with progress ticks and denoising-like
     preview points over `steps * tick` seconds. It tests the GUI's async, cancel and kill paths."""
     import trimesh
+
     from cad3d.converters.base import Conversion
     from cad3d.errors import NoGeometry
     from cad3d.geometry.meshset import MeshSet, PointCloud

@@ -29,11 +29,11 @@ from . import notify, warm
 from .qt import QtCore, QtWidgets
 
 FALLBACK = ("hybrid", "diffusion", "vit", "extrude")
-# Exact Part solids are built on the main thread (OCC holds the GIL). Measured in FreeCAD 0.20
-# on a loaded 2-core machine, traced plans (walls + 17 cuts, vertices in all): 533 -> 3.5 s,
-# 1208 -> 10.4 s, 3466 -> 92 s. Above this bound the GUI keeps the meshes only (the macro API
+# Exact Part solids are built on the main thread (OCC holds the GIL). With solids.py's 2D slab
+# construction (benchmarks/bench_solids.py) a traced plan of 1080 vertices takes 0.13 s and
+# 8640 vertices 0.46 s. Above this bound the GUI keeps the meshes only (the macro API
 # `freecad_cad3d.convert` still builds solids up to solids.MAX_VERTICES).
-GUI_SOLID_MAX_VERTICES = 800
+GUI_SOLID_MAX_VERTICES = 10_000
 PREVIEW_MIN_PERIOD = 0.25  # s between two redraws of the preview: each costs a 3D-view render
 
 
@@ -264,9 +264,8 @@ class Session(QtCore.QObject):
     def _on_result(self, job: int, path: str, seconds: float) -> None:
         if not self._current(job):
             return
-        from cad3d.errors import Cad3dError
-
         import freecad_cad3d
+        from cad3d.errors import Cad3dError
 
         doc = self._doc()
         if doc is None:

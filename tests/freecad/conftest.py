@@ -38,8 +38,9 @@ def doc():
 
 def _room_plan():
     """A 6 x 4 m room, 0.2 m walls, a door and a window: (Plan, wall volume in m^3)."""
-    from cad3d.plan import Cut, Plan, Solid, Surface
     from shapely.geometry import box
+
+    from cad3d.plan import Cut, Plan, Solid, Surface
 
     walls = box(0, 0, 6, 4).difference(box(0.2, 0.2, 5.8, 3.8))
     plan = Plan(
@@ -60,6 +61,7 @@ def _room_plan():
 def room_conversion():
     """A Conversion built by hand: the room plan lifted by the engine, plus 100 labelled points."""
     import numpy as np
+
     from cad3d.converters.base import Conversion
     from cad3d.geometry.lift import lift_plan
     from cad3d.geometry.meshset import PointCloud

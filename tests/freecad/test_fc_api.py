@@ -56,9 +56,8 @@ def test_failing_build_without_undo_still_cleans_up(doc, room_conversion, monkey
 
 
 def test_bad_input_raises_user_error_and_adds_nothing(doc, tmp_path):
-    from cad3d.errors import Cad3dError
-
     import freecad_cad3d
+    from cad3d.errors import Cad3dError
 
     with pytest.raises(Cad3dError):
         freecad_cad3d.convert(str(tmp_path / "missing.png"), method="extrude", scale=0.01, doc=doc)

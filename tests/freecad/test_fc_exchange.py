@@ -44,7 +44,6 @@ def test_export_dxf_meters_with_placement(doc, room_conversion, tmp_path):
 
 def test_dxf_import_one_mesh_per_layer_in_mm(doc, room_conversion, tmp_path):
     from cad3d.exchange.registry import save
-
     from freecad_cad3d import dxf_import
 
     path = save(room_conversion, tmp_path / "in.dxf", points=False)
@@ -98,7 +97,6 @@ def test_fcstd_written_and_reopened(room_conversion, tmp_path):
 
 def test_fcstd_missing_folder_is_output_error(room_conversion, tmp_path):
     from cad3d.errors import OutputError
-
     from freecad_cad3d.fcstd import write
 
     with pytest.raises(OutputError):

@@ -111,9 +111,9 @@ def test_convert_image_end_to_end(doc, plan_png):
 )
 def test_generated_floorplan_mm_equals_engine_meters(doc, tmp_path, monkeypatch):
     import cv2
-    from cad3d.data.floorplan import generate_floorplan
 
     import freecad_cad3d
+    from cad3d.data.floorplan import generate_floorplan
     from freecad_cad3d import run
 
     image, scale, truth = generate_floorplan(3, style="filled")

@@ -101,9 +101,9 @@ def test_prebuilt_or_no_solids(doc, room_conversion):
 
 
 def test_pinched_footprint_gives_a_valid_solid(doc):
-    from cad3d.plan import Plan, Solid
     from shapely.geometry import Polygon
 
+    from cad3d.plan import Plan, Solid
     from freecad_cad3d.solids import plan_solids
 
     # two squares touching at one vertex, as one ring (as traced raster outlines can be)

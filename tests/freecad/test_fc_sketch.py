@@ -66,7 +66,6 @@ def test_convert_sketch_stands_on_rotated_raised_sketch(doc, make_sketch):
 
 def test_unavailable_method_falls_back_with_warning(monkeypatch):
     from cad3d.converters import registry
-
     from freecad_cad3d.run import resolve_method
 
     monkeypatch.setattr(registry, "_FACTORIES", {"extrude": registry._extrude})

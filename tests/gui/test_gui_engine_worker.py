@@ -36,10 +36,11 @@ def test_array_inline_roundtrip():
 
 def test_drawing_and_result_files_roundtrip(tmp_path):
     import trimesh
+    from shapely.geometry import box
+
     from cad3d.converters.base import Conversion, Drawing
     from cad3d.geometry.meshset import MeshSet, PointCloud
     from cad3d.plan import Plan, Solid
-    from shapely.geometry import box
 
     plan = Plan("floorplan", (4.0, 3.0), solids=[Solid("WALL", box(0, 0, 4, 0.2), 0.0, 3.0)])
     d = Drawing(
@@ -73,8 +74,9 @@ def test_drawing_and_result_files_roundtrip(tmp_path):
 
 
 def test_plan_segments_outline():
-    from cad3d.plan import Contour, Plan, Solid
     from shapely.geometry import LineString, box
+
+    from cad3d.plan import Contour, Plan, Solid
 
     plan = Plan(
         "floorplan",
@@ -280,6 +282,7 @@ class _FakeDiffusion:
 
     def convert(self, drawing, progress=None):
         import torch
+
         from cad3d.converters.base import Conversion
         from cad3d.geometry.meshset import MeshSet, PointCloud
 
@@ -307,7 +310,6 @@ class _FakeDiffusion:
 def test_diffusion_preview_streams_through_the_worker(tmp_path, monkeypatch):
     from cad3d.converters import registry
     from cad3d.converters.base import Drawing
-
     from freecad_cad3d.engine import worker
 
     monkeypatch.setitem(registry._FACTORIES, "diffusion", lambda **o: _FakeDiffusion(**o))

@@ -7,6 +7,7 @@ import subprocess
 
 import numpy as np
 import pytest
+
 from cad3d.exchange.dxf_read import read_dxf_meshes
 
 pytestmark = pytest.mark.skipif(

@@ -4,15 +4,16 @@ and the 3D DXF written back in the input's own coordinates."""
 import ezdxf
 import numpy as np
 import pytest
+from ezdxf import units
+from shapely.geometry import Polygon
+from shapely.ops import unary_union
+
 from cad3d.api import convert
 from cad3d.errors import NoGeometry, UsageError
 from cad3d.exchange.dxf_read import read_dxf_meshes
 from cad3d.geometry.lift import lift_plan
 from cad3d.io.dxf_layers import classify_layer, load_layer_table
 from cad3d.io.load import load_drawing
-from ezdxf import units
-from shapely.geometry import Polygon
-from shapely.ops import unary_union
 
 
 def _walls_in_drawing(walls, d):

@@ -4,12 +4,13 @@ an exact landscape Plan; contour elevations from the polyline's elevation or a n
 import ezdxf
 import numpy as np
 import pytest
+from shapely import affinity
+from shapely.geometry import Polygon
+
 from cad3d.api import convert
 from cad3d.io.dxf_layers import classify_layer
 from cad3d.io.dxf_site import label_value
 from cad3d.io.load import load_drawing
-from shapely import affinity
-from shapely.geometry import Polygon
 
 HOUSE = [(30.0, 20.0), (52.5, 20.0), (52.5, 34.25), (41.0, 34.25), (41.0, 41.0), (30.0, 41.0)]
 POND = [(70.0, 60.0), (85.0, 58.0), (90.0, 70.0), (75.0, 78.0)]

@@ -8,12 +8,13 @@ import warnings
 import ezdxf
 import numpy as np
 import pytest
-from cad3d.converters.base import Drawing
-from cad3d.errors import Cad3dError
-from cad3d.io.load import load_drawing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+
+from cad3d.converters.base import Drawing
+from cad3d.errors import Cad3dError
+from cad3d.io.load import load_drawing
 
 MODES = ("L", "RGB", "RGBA", "P", "I;16", "1", "CMYK")
 FORMATS = {

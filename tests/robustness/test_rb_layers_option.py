@@ -4,6 +4,7 @@ keywords; `cad3d convert` warns (never fails) on an implausible scale."""
 import json
 
 import numpy as np
+
 from cad3d.api import load
 from cad3d.exchange.dxf_read import read_dxf_meshes
 

@@ -3,10 +3,11 @@ noise and smooth photos / gradients are refused with their own message."""
 
 import numpy as np
 import pytest
+from PIL import Image
+
 from cad3d.data.synth import generate_sample
 from cad3d.errors import NoDrawing
 from cad3d.io.load import load_drawing
-from PIL import Image
 
 
 def _load(tmp_path, arr):

@@ -31,8 +31,12 @@ def collect_info() -> dict[str, str]:
     if importlib.util.find_spec("torch") is not None:
         import torch
 
-        info["device"] = f"cuda ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "cpu"
-    weights = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "weights").glob("*.safetensors"))
+        info["device"] = (
+            f"cuda ({torch.cuda.get_device_name(0)})" if torch.cuda.is_available() else "cpu"
+        )
+    weights = sorted(
+        p.name for p in (Path(__file__).resolve().parents[1] / "weights").glob("*.safetensors")
+    )
     info["weights"] = ", ".join(weights) or "none shipped yet"
     info["methods"] = ", ".join(available_methods())
     return info

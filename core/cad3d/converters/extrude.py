@@ -35,4 +35,6 @@ class ExtrudeConverter:
             raise NoGeometry(f"no {domain} geometry found in {drawing.source or 'the drawing'}")
         if progress:
             progress(1.0, "done")
-        return Conversion(meshes=meshes, domain=domain, method=self.name, plan=plan, timings=timings)
+        return Conversion(
+            meshes=meshes, domain=domain, method=self.name, plan=plan, timings=timings
+        )

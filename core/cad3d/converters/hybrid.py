@@ -9,8 +9,10 @@ back to the diffusion converter's meshes (xy and z from the points).
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from pathlib import Path
+
+import numpy as np
 
 from ..errors import NoGeometry
 from .base import Conversion, Drawing, ProgressFn
@@ -20,32 +22,9 @@ from .diffusion import DiffusionConverter
 class HybridConverter:
     name = "hybrid"
 
-    def __init__(
-        self,
-        steps: int = 50,
-        device: str = "cpu",
-        sampler: str = "ddim",
-        num_points: int = 4096,
-        preset: str = "default",
-        weights: str | Path | None = None,
-        guidance_scale: float = 1.0,
-        eta: float = 0.0,
-        seed: int = 0,
-        model=None,
-        **_: object,
-    ) -> None:
-        self.diffusion = DiffusionConverter(
-            steps=steps,
-            device=device,
-            sampler=sampler,
-            num_points=num_points,
-            preset=preset,
-            weights=weights,
-            guidance_scale=guidance_scale,
-            eta=eta,
-            seed=seed,
-            model=model,
-        )
+    def __init__(self, **opts: object) -> None:
+        """Options as `DiffusionConverter` (steps, device, sampler, num_points, weights, ...)."""
+        self.diffusion = DiffusionConverter(**opts)
 
     @property
     def steps(self) -> int:
@@ -67,6 +46,50 @@ class HybridConverter:
             return None
         return plan
 
+    @staticmethod
+    def _with_ground_base(drawing: Drawing, domain: str, plan) -> Drawing:
+        """For domains whose model z is relative (models.config.Z_RELATIVE: sites), give the
+        model the lowest ground elevation of the vectorised terrain as `notes["z_base"]`:
+        sites sit hundreds of meters up, a datum the points cannot learn from linework."""
+        from ..geometry.terrain import _grid, ground_function, has_terrain
+        from ..models.config import Z_RELATIVE
+
+        if domain not in Z_RELATIVE or "z_base" in drawing.notes or plan is None:
+            return drawing
+        if not has_terrain(plan):
+            return drawing
+        xs, ys, _ = _grid(plan)
+        gx, gy = np.meshgrid(xs, ys)
+        base = float(np.min(ground_function(plan)(gx, gy)))
+        return dataclasses.replace(drawing, notes={**drawing.notes, "z_base": base})
+
+    @staticmethod
+    def _keep_contours(plan, fitted) -> None:
+        """Drop a fitted ground grid that leaves the drawing's contour lines (in place).
+
+        Contours are the drawing's own statement of the ground's elevation; the cloud may only
+        refine the ground between them. A fit whose median miss along the contours exceeds half
+        the contour interval is the model's error, not the site's: the contour ground is kept."""
+        from ..geometry.from_points import fitted_ground
+
+        fn = fitted_ground(fitted) if plan.contours else None
+        if fn is None:
+            return
+        levels = np.unique([c.elevation for c in plan.contours])
+        interval = float(np.diff(levels).min()) if len(levels) > 1 else 1.0
+        pts = np.concatenate(
+            [
+                np.asarray(c.line.interpolate(np.linspace(0, 1, 16), normalized=True))
+                for c in plan.contours
+            ]
+        )
+        xy = np.array([[p.x, p.y] for p in pts])
+        z = np.concatenate([np.full(16, c.elevation) for c in plan.contours])
+        miss = float(np.median(np.abs(fn(xy[:, 0], xy[:, 1]) - z)))
+        if miss > interval / 2:
+            fitted.meta.pop("ground_grid", None)
+            fitted.meta["ground_fit_rejected"] = miss
+
     def convert(self, drawing: Drawing, progress: ProgressFn | None = None) -> Conversion:
         from ..geometry.from_points import (
             fit_plan_heights,
@@ -85,19 +108,19 @@ class HybridConverter:
         _ = self.diffusion.model
         timings["load"] = time.perf_counter() - t
         t = time.perf_counter()
-        cloud, steps = self.diffusion.sample_cloud(drawing, domain, progress)
+        model_drawing = self._with_ground_base(drawing, domain, plan)
+        cloud, steps = self.diffusion.sample_cloud(model_drawing, domain, progress)
         timings["sample"] = time.perf_counter() - t
         t = time.perf_counter()
         meshes, fitted = None, None
         if plan is not None:
             fitted = fit_plan_heights(plan, cloud, label_source="drawing")
+            self._keep_contours(plan, fitted)
             meshes = lift_fitted(fitted)
         fallback = not meshes
         if fallback:  # no vector geometry: xy and z from the points, as method "diffusion"
             meshes, fitted = meshes_from_points(cloud, plan=None, extent=drawing.extent), None
         timings["fit"] = time.perf_counter() - t
-        if not meshes:
-            raise NoGeometry(f"no {domain} geometry found in {drawing.source or 'the drawing'}")
         if progress is not None:
             progress(1.0, "done (diffusion fallback)" if fallback else "done")
         return Conversion(

@@ -52,7 +52,8 @@ def register(name: str, factory: Callable[..., Converter]) -> None:
 def available_methods() -> list[str]:
     """Methods that can run here (learned ones need torch and their weights)."""
     torch_ok = _learning_stack_present()
-    return [m for m in METHODS if m in _FACTORIES and (torch_ok or m not in _NEEDS_TORCH)]
+    names = [m for m in METHODS if m in _FACTORIES] + [m for m in _FACTORIES if m not in METHODS]
+    return [m for m in names if torch_ok or m not in _NEEDS_TORCH]
 
 
 def create_converter(method: str = "extrude", **opts: Any) -> Converter:

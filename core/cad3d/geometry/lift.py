@@ -49,13 +49,14 @@ def _polygons(area: Area) -> list[Polygon]:
     return [g for g in getattr(area, "geoms", []) if isinstance(g, Polygon) and not g.is_empty]
 
 
-def _contours(area: Area) -> list[np.ndarray]:
-    """Closed rings of `area` as (K, 2) arrays, outer CCW, holes CW, no repeated last point."""
+def _contours(area: Area, tol: float = 1e-7) -> list[np.ndarray]:
+    """Closed rings of `area` as (K, 2) arrays, outer CCW, holes CW, no repeated last point,
+    no vertex within `tol` meters of the previous one."""
     rings = []
     for p in _polygons(area):
         p = orient(p, 1.0)
-        rings.append(_dedup(np.asarray(p.exterior.coords)[:-1, :2]))
-        rings.extend(_dedup(np.asarray(r.coords)[:-1, :2]) for r in p.interiors)
+        rings.append(_dedup(np.asarray(p.exterior.coords)[:-1, :2], tol))
+        rings.extend(_dedup(np.asarray(r.coords)[:-1, :2], tol) for r in p.interiors)
     return [r for r in rings if len(r) >= 3]
 
 
@@ -179,8 +180,9 @@ def _body(solids: list[Solid], cuts: list[Cut], host: str) -> dict[str, trimesh.
 
 
 def flat_mesh(area: Area, z: float) -> trimesh.Trimesh | None:
-    """`area` triangulated at height z, normals up; None when empty."""
-    rings = _contours(area)
+    """`area` triangulated at height z, normals up; None when empty. Vertices closer than
+    1e-5 m are merged (no volume to keep here, and importers read such slivers as lines)."""
+    rings = _contours(area, 1e-5)
     if not rings:
         return None
     faces = np.asarray(m3d.triangulate(rings), dtype=np.int64)

@@ -14,23 +14,37 @@ import numpy as np
 
 
 def _weld(verts: np.ndarray, tris: np.ndarray, tol: float) -> np.ndarray:
-    """tris with the ends of edges shorter than `tol` mapped to one vertex (lowest index)."""
-    parent = np.arange(len(verts))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    """tris with each edge shorter than `tol` collapsed onto the end that changes the enclosed
+    volume least (moving a vertex along its faces' planes changes nothing)."""
+    rep = np.arange(len(verts))
     e = np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]])
-    short = np.linalg.norm(verts[e[:, 0]] - verts[e[:, 1]], axis=1) < tol
-    for a, b in e[short]:
-        ra, rb = root(int(a)), root(int(b))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    rep = np.array([root(i) for i in range(len(verts))])
-    return rep[tris]
+    short = e[np.linalg.norm(verts[e[:, 0]] - verts[e[:, 1]], axis=1) < tol]
+    if len(short) == 0:
+        return tris
+    cur = tris.copy()
+    for a, b in short:
+        a, b = int(rep[a]), int(rep[b])
+        while rep[a] != a:
+            a = int(rep[a])
+        while rep[b] != b:
+            b = int(rep[b])
+        if a == b:
+            continue
+        cost = []
+        for src, dst in ((b, a), (a, b)):  # move src onto dst
+            faces = cur[(cur == src).any(axis=1) & ~(cur == dst).any(axis=1)]
+            faces = np.array([np.roll(f, -int(np.nonzero(f == src)[0][0])) for f in faces])
+            dv = 0.0
+            if len(faces):
+                q, r = verts[faces[:, 1]], verts[faces[:, 2]]
+                dv = float(
+                    np.sum(np.cross(q - verts[src], r - verts[src]) @ (verts[dst] - verts[src]))
+                )
+            cost.append(abs(dv))
+        src, dst = (b, a) if cost[0] <= cost[1] else (a, b)
+        rep[src] = dst
+        cur[cur == src] = dst
+    return cur
 
 
 def _drop_degenerate(tris: np.ndarray, keep_mask: np.ndarray) -> np.ndarray:
@@ -59,9 +73,12 @@ def _has_edge(tris: np.ndarray, p: int, q: int) -> bool:
     )
 
 
-def _split_needles(verts: np.ndarray, tris: np.ndarray, cls: np.ndarray, area: float):
-    """Remove needles (area < `area`, vertex on the long edge) by splitting their neighbour;
-    a needle whose split would duplicate an edge (v and w already joined) stays."""
+def _split_needles(
+    verts: np.ndarray, tris: np.ndarray, cls: np.ndarray, area: float, careful: bool
+):
+    """Remove needles (area < `area`, vertex on the long edge) by splitting their neighbour.
+    careful: a needle whose split would duplicate an edge (v and w already joined) stays (else
+    a later split often removes the duplicate again; the caller checks the result is closed)."""
     stay: set[tuple[int, ...]] = set()
     for _ in range(len(tris)):
         t = verts[tris]
@@ -84,7 +101,7 @@ def _split_needles(verts: np.ndarray, tris: np.ndarray, cls: np.ndarray, area: f
         j = int(twin[0])
         r = int(np.nonzero(tris[j] == b)[0][0])
         w = tris[j][(r + 2) % 3]  # twin is (b, a, w)
-        if w == v or _has_edge(tris, v, w) or _has_edge(tris, w, v):
+        if w == v or careful and (_has_edge(tris, v, w) or _has_edge(tris, w, v)):
             stay.add(tuple(tri))
             continue
         new = np.array([[b, v, w], [v, a, w]])
@@ -112,10 +129,11 @@ def remove_slivers(
         return tris, tri_cls  # the usual case: nothing to do, no copies
     welded = _weld(verts, tris, tol)
     ok = _drop_degenerate(welded, np.ones(len(welded), dtype=bool))
-    out, cls, fine = _split_needles(verts, welded[ok], tri_cls[ok], area)
-    if not fine or not _closed(out):
-        return tris, tri_cls
-    return out, cls
+    for careful in (False, True):
+        out, cls, fine = _split_needles(verts, welded[ok], tri_cls[ok], area, careful)
+        if fine and _closed(out):
+            return out, cls
+    return tris, tri_cls
 
 
 def _closed(tris: np.ndarray) -> bool:

@@ -25,7 +25,9 @@ def render_pdf_page(path: Path, page: int, dpi: float) -> tuple[np.ndarray, floa
         pg = pdf[page]
         w_pt, h_pt = pg.get_size()
         if w_pt * h_pt * (dpi / 72.0) ** 2 > MAX_PIXELS:
-            raise InputTooLarge(f"{path}: page {page} at {dpi:.0f} dpi is over the pixel limit; lower --dpi")
+            raise InputTooLarge(
+                f"{path}: page {page} at {dpi:.0f} dpi is over the pixel limit; lower --dpi"
+            )
         bitmap = pg.render(scale=dpi / 72.0, grayscale=True)
         image = np.asarray(bitmap.to_numpy())
         if image.ndim == 3:

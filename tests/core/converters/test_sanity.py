@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from shapely.geometry import box
+
 from cad3d.api import convert, load
 from cad3d.converters.base import Conversion, Drawing
 from cad3d.converters.sanity import check_plausible
 from cad3d.geometry.lift import lift_plan
 from cad3d.plan import Plan, Solid
-from shapely.geometry import box
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
+from shapely.geometry import box
+
 from cad3d.classes import class_id
 from cad3d.data.degrade import apply_affine_to_world, degrade, warp_maps, world_matrix
 from cad3d.data.maps import plan_maps
 from cad3d.geometry.lift import lift_plan
 from cad3d.geometry.sampling import sample_surface
 from cad3d.plan import Plan, Solid
-from shapely.geometry import box
 
 S, HW = 0.02, (300, 400)
 

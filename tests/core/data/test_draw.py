@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from cad3d.data.draw import Canvas, dash_segments, to_px, to_world
 from shapely.geometry import Polygon, box
+
+from cad3d.data.draw import Canvas, dash_segments, to_px, to_world
 
 
 def test_to_px_round_trip_and_convention():

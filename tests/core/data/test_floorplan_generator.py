@@ -4,10 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from shapely.ops import unary_union
+
 from cad3d.data.draw import to_px
 from cad3d.data.floorplan import STYLES, generate_floorplan
 from cad3d.defaults import DOOR_HEAD, WALL_HEIGHT, WINDOW_HEAD, WINDOW_SILL
-from shapely.ops import unary_union
 
 
 def _mask(geom, shape, scale):

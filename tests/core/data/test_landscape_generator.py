@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import shapely
+
 from cad3d import defaults
 from cad3d.data.landscape import STYLES, generate_landscape, terrain_height
 from cad3d.plan import Plan

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from shapely.geometry import LineString, Point, box
+
 from cad3d.classes import class_id
 from cad3d.data.maps import fill_mask, plan_maps
 from cad3d.data.materials import material_id
 from cad3d.plan import Contour, Cut, Plan, Solid, Surface, Tree
-from shapely.geometry import LineString, Point, box
 
 S = 0.02  # m/px
 HW = (300, 250)  # 6 m tall, 5 m wide

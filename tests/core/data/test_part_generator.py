@@ -4,10 +4,11 @@ import time
 
 import numpy as np
 import pytest
+from shapely.ops import unary_union
+
 from cad3d import defaults
 from cad3d.data.draw import to_px
 from cad3d.data.part import STYLES, generate_part
-from shapely.ops import unary_union
 
 
 def _grey_at(img: np.ndarray, scale: float, xy) -> np.ndarray:

@@ -4,12 +4,13 @@ import json
 
 import numpy as np
 import pytest
+from shapely.geometry import Point, box
+
 from cad3d.data.maps import plan_maps
 from cad3d.data.sample import Sample, read_sample, write_sample
 from cad3d.geometry.lift import lift_plan
 from cad3d.geometry.sampling import sample_surface
 from cad3d.plan import Cut, Plan, Solid
-from shapely.geometry import Point, box
 
 
 def make_sample():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from cad3d.data.sample import read_sample, sample_names
 from cad3d.data.synth import create_dataset, dataset_jobs, generate_sample
 

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
+
 from cad3d.diffusion import GaussianDiffusion, ModelMeanType, get_named_beta_schedule
 from cad3d.diffusion.schedules import cosine_alpha_bar, spaced_timesteps
 

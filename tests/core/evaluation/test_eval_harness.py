@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from cad3d.converters import registry
 from cad3d.converters.base import Conversion
 from cad3d.data.synth import generate_sample

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import trimesh
+from shapely.geometry import box
+
 from cad3d.evaluation.metrics import (
     chamfer,
     fscore,
@@ -13,7 +15,6 @@ from cad3d.evaluation.metrics import (
     precision_coverage,
     surface_scores,
 )
-from shapely.geometry import box
 
 
 def unit_square_grid(n=11):

@@ -1,11 +1,12 @@
 """Openings right: exact lifted plans pass, plain walls and wrong heights fail."""
 
 import pytest
+from shapely.geometry import box
+
 from cad3d.evaluation.openings import openings_right, probe_points, score_openings
 from cad3d.geometry.lift import lift_plan
 from cad3d.geometry.sampling import sample_surface
 from cad3d.plan import Cut, Plan, Solid, Surface
-from shapely.geometry import box
 
 T = 0.2
 WALLS = [box(0, 0, 8, T), box(0, 0, T, 6), box(0, 6 - T, 8, 6), box(8 - T, 0, 8, 6)]

@@ -4,6 +4,7 @@ import ezdxf
 import numpy as np
 import pytest
 import trimesh
+
 from cad3d.classes import BY_NAME
 from cad3d.exchange import dxf_write
 from cad3d.exchange.dxf_read import read_dxf_meshes

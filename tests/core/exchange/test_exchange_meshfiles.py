@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import trimesh
+
 from cad3d.classes import BY_NAME
 from cad3d.converters.base import Conversion
 from cad3d.errors import DependencyMissing, OutputError, UsageError

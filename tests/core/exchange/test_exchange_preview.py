@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 import trimesh
+
 from cad3d.classes import BY_NAME
 from cad3d.exchange.preview import render_preview, render_view, title_line
 from cad3d.geometry.meshset import MeshSet

@@ -3,6 +3,7 @@ import types
 
 import numpy as np
 import pytest
+
 from cad3d.data.synth import generate_sample
 from cad3d.evaluation.harness import score_sample
 from cad3d.geometry.from_points import fit_plan_heights, lift_fitted, meshes_from_points

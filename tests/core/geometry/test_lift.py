@@ -4,10 +4,11 @@ import time
 
 import numpy as np
 import pytest
+from shapely.geometry import LineString, Point, Polygon, box
+
 from cad3d.geometry.lift import lift_plan
 from cad3d.geometry.terrain import ground_function
 from cad3d.plan import Contour, Cut, Plan, Solid, Surface, Tree
-from shapely.geometry import LineString, Point, Polygon, box
 
 T, H = 0.2, 3.0
 

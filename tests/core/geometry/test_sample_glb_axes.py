@@ -1,5 +1,6 @@
 import numpy as np
 import trimesh
+
 from cad3d.data.sample import read_sample, write_sample
 from cad3d.data.synth import generate_sample
 from cad3d.exchange.meshfiles import read_glb

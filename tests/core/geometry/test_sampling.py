@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 import trimesh
+from shapely.geometry import box
+
 from cad3d.classes import class_id
 from cad3d.geometry.lift import lift_plan
 from cad3d.geometry.meshset import MeshSet
 from cad3d.geometry.sampling import sample_surface
 from cad3d.plan import Cut, Plan, Solid, Surface
-from shapely.geometry import box
 
 
 def two_squares():

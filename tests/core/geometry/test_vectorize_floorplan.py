@@ -2,12 +2,13 @@
 
 import numpy as np
 import pytest
+from shapely.ops import unary_union
+
 from cad3d.data.floorplan import STYLES, generate_floorplan
 from cad3d.defaults import DOOR_HEAD, WALL_HEIGHT, WINDOW_HEAD, WINDOW_SILL
 from cad3d.errors import NoGeometry
 from cad3d.geometry.vectorize import vectorize
 from cad3d.geometry.vectorize.floorplan import vectorize_floorplan
-from shapely.ops import unary_union
 
 HELD_OUT = [1_000_000, 1_000_001, 1_000_002, 1_000_003]
 
@@ -141,8 +142,9 @@ def test_wall_mesh_fscore_at_5cm(style):
 def test_window_symbol_in_an_interior_wall_is_a_window(style):
     """Windows are not only for exterior walls: three glazing lines across an interior wall's
     gap make a WINDOW there (a bare strip alone would not)."""
-    from cad3d.data.draw import Canvas
     from shapely.geometry import box
+
+    from cad3d.data.draw import Canvas
 
     s = 0.015
     cv = Canvas.blank(800, 600, s)

@@ -6,12 +6,13 @@ import cv2
 import numpy as np
 import pytest
 import shapely
+from shapely.ops import unary_union
+
 from cad3d.data.landscape import generate_landscape
 from cad3d.errors import NoGeometry
 from cad3d.geometry.vectorize import vectorize
 from cad3d.geometry.vectorize.landscape import vectorize_landscape
 from cad3d.geometry.vectorize.landscape_labels import read_datum, read_numbers
-from shapely.ops import unary_union
 
 SEEDS = (11, 1, 9, 2, 45)  # plain, coloured-print-grey x2, dense x2 (seed 2 has a pond)
 

@@ -5,12 +5,13 @@ import time
 import cv2
 import numpy as np
 import pytest
+from shapely.ops import unary_union
+
 from cad3d import defaults
 from cad3d.data.part import STYLES, generate_part
 from cad3d.errors import NoGeometry
 from cad3d.geometry.vectorize import vectorize
 from cad3d.geometry.vectorize.part import vectorize_part
-from shapely.ops import unary_union
 
 
 def _mild_scan(img: np.ndarray, seed: int) -> np.ndarray:

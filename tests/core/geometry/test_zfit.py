@@ -1,4 +1,5 @@
 import numpy as np
+
 from cad3d.geometry.zfit import grid_sampler, height_grid, largest_gap, robust_top, step_edge
 
 

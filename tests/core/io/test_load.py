@@ -112,8 +112,10 @@ def _bomb_png(path, w=50_000, h=50_000):
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0)
-    raw = zlib.compress(b"\x00" + b"\xff" * (w // 8), 9) # one row only: tiny file
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+    raw = zlib.compress(b"\x00" + b"\xff" * (w // 8), 9)  # one row only: tiny file
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+    )
     return path
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+
 from cad3d.classes import NUM_CLASSES
 from cad3d.models.clip_head import ClipHead, info_nce, retrieve
 from cad3d.models.config import ModelConfig, get_config

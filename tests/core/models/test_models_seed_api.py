@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+
 from cad3d.converters.base import Drawing
 from cad3d.converters.diffusion import DiffusionConverter
 from cad3d.diffusion_3d_model import create_diffusion_model
@@ -116,6 +117,7 @@ def test_label_points_reads_the_semantic_head_under_each_point(monkeypatch):
 
 
 def test_diffusion_converter_returns_labelled_points_and_meshes(tmp_path):
+    torch.manual_seed(0)
     conv = DiffusionConverter(steps=3, num_points=256, model=_tiny())
     seen, clouds = [], []
 
@@ -140,7 +142,30 @@ def test_diffusion_converter_returns_labelled_points_and_meshes(tmp_path):
         assert lo[0] >= -1e-6 and hi[0] <= 6.0 + 1e-6 and hi[1] <= 4.0 + 1e-6, name
 
 
+def test_hybrid_keeps_the_drawings_contours_over_a_bad_ground_fit():
+    import copy
+
+    from shapely.geometry import LineString
+
+    from cad3d.converters.hybrid import HybridConverter
+    from cad3d.plan import Contour, Plan
+
+    plan = Plan("landscape", (10.0, 10.0))
+    plan.contours = [Contour(LineString([(0, y), (10, y)]), e) for y, e in ((2, 0.0), (8, 1.0))]
+    # ground rising 1 m from y=2 to y=8 (0.1 m cells): the contours' own ground
+    ys = np.arange(101) * 0.1
+    good = np.repeat(((ys - 2) / 6)[:, None], 101, 1)
+    for offset, kept in ((0.2, True), (3.0, False)):  # interval 1 m: half is the limit
+        fitted = copy.deepcopy(plan)
+        fitted.meta["ground_grid"] = {"z": (good + offset).tolist(), "cell": 0.1}
+        HybridConverter._keep_contours(plan, fitted)
+        assert ("ground_grid" in fitted.meta) is kept
+        if not kept:
+            assert fitted.meta["ground_fit_rejected"] == pytest.approx(3.0, abs=1e-6)
+
+
 def test_hybrid_converter_takes_xy_from_the_drawing(tmp_path):
+    torch.manual_seed(0)
     from cad3d.converters.hybrid import HybridConverter
     from cad3d.converters.registry import create_converter
     from cad3d.data.floorplan import generate_floorplan
@@ -162,6 +187,7 @@ def test_hybrid_converter_takes_xy_from_the_drawing(tmp_path):
 
 def test_hybrid_seed_face_writes_points_and_refuses_unknown_formats(tmp_path):
     import cv2
+
     from cad3d.hybrid_vit_diffusion import HybridConverter
 
     cv2.imwrite(str(tmp_path / "plan.png"), _plan_image())

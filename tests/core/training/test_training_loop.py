@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+
 from cad3d.diffusion_3d_model import create_diffusion_model
 from cad3d.diffusion_trainer import CAD2D3DDataset, DiffusionTrainer, augment_sample
 from cad3d.errors import ModelError

@@ -23,6 +23,7 @@ def _surface(rng, lo, hi, n):
 @pytest.mark.slow
 def test_tiny_model_overfits_one_sample(tmp_path):
     import cv2
+
     from cad3d.diffusion_3d_model import create_diffusion_model
     from cad3d.diffusion_trainer import CAD2D3DDataset, DiffusionTrainer
 
