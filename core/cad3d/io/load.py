@@ -90,25 +90,29 @@ def load_drawing(
 def _read_image(path: Path, page: int) -> tuple[np.ndarray, float | None, dict[str, str]]:
     from PIL import Image, ImageSequence
 
-    Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves, before decoding
+    too_large = (
+        f"{path}: the image is over the {MAX_PIXELS // 1_000_000} MP limit; "
+        "export it at a lower resolution"
+    )
     try:
-        with Image.open(path) as im:
-            w, h = im.size
-            if w * h > MAX_PIXELS:
-                raise InputTooLarge(
-                    f"{path}: {w} x {h} px is over the {MAX_PIXELS // 1_000_000} MP limit; "
-                    "export it at a lower resolution"
-                )
-            frames = getattr(im, "n_frames", 1)
-            if page >= frames:
-                raise UsageError(f"{path} has {frames} page(s); --page {page} does not exist")
-            frame = ImageSequence.Iterator(im)[page]
-            tags = {k: str(v) for k, v in getattr(frame, "text", {}).items()}
-            dpi = frame.info.get("dpi", (None,))[0]
-            grey = _to_grey(frame)
+        with warnings.catch_warnings():  # PIL warns above 89 MP; our own bound is MAX_PIXELS
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise InputTooLarge(too_large.replace("the image is", f"{w} x {h} px is"))
+                frames = getattr(im, "n_frames", 1)
+                if page >= frames:
+                    raise UsageError(f"{path} has {frames} page(s); --page {page} does not exist")
+                frame = ImageSequence.Iterator(im)[page]
+                tags = {k: str(v) for k, v in getattr(frame, "text", {}).items()}
+                dpi = frame.info.get("dpi", (None,))[0]
+                grey = _to_grey(frame)
     except (InputTooLarge, UsageError):
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        raise InputTooLarge(too_large) from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptInput(
             f"{path}: cannot decode the image ({str(exc).splitlines()[0][:80]})"
         ) from None
