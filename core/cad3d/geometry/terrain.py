@@ -13,6 +13,7 @@ import shapely
 import trimesh
 
 from ..plan import Plan
+from .zfit import grid_sampler
 
 GroundFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 MAX_CELLS = 128  # terrain grid cells along the plan's longer side
@@ -113,19 +114,7 @@ def _contour_ground(plan: Plan) -> GroundFn:
     dxx, dyy, dxy, ddx, ddy = _second_differences(nx, ny)
     bend = dxx.T @ dxx + dyy.T @ dyy + 2 * dxy.T @ dxy + TENSION * (ddx.T @ ddx + ddy.T @ ddy)
     z = spsolve((CONTOUR_WEIGHT * (a.T @ a) + bend).tocsc(), CONTOUR_WEIGHT * (a.T @ zs))
-    grid = np.asarray(z, np.float64).reshape(ny, nx)
-
-    def fn(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
-        gx = np.clip(x / dx, 0, nx - 1 - 1e-9)
-        gy = np.clip(y / dy, 0, ny - 1 - 1e-9)
-        j, i = np.floor(gx).astype(int), np.floor(gy).astype(int)
-        u, v = gx - j, gy - i
-        z0 = grid[i, j] * (1 - u) + grid[i, j + 1] * u
-        z1 = grid[i + 1, j] * (1 - u) + grid[i + 1, j + 1] * u
-        return z0 * (1 - v) + z1 * v
-
-    return fn
+    return grid_sampler(np.asarray(z, np.float64).reshape(ny, nx), (dx, dy))
 
 
 def has_terrain(plan: Plan) -> bool:

@@ -189,14 +189,20 @@ def _local_planes(xy: np.ndarray, z: np.ndarray, q: np.ndarray, cell: float) -> 
     return np.clip(out, zz.min(1), zz.max(1))
 
 
-def grid_sampler(grid: np.ndarray, cell: float, origin: tuple[float, float] = (0.0, 0.0)):
-    """`fn(x, y) -> z`: bilinear interpolation of a `height_grid` (clamped at its border)."""
+def grid_sampler(
+    grid: np.ndarray, cell: float | tuple[float, float], origin: tuple[float, float] = (0.0, 0.0)
+):
+    """`fn(x, y) -> z`: bilinear interpolation of a height grid (clamped at its border).
+
+    grid: (ny, nx) heights at nodes spaced `cell` (or (dx, dy)) apart from `origin`.
+    """
     ny, nx = grid.shape
+    dx, dy = (cell, cell) if np.isscalar(cell) else cell
 
     def fn(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
-        gx = np.clip((x - origin[0]) / cell, 0, nx - 1 - 1e-9)
-        gy = np.clip((y - origin[1]) / cell, 0, ny - 1 - 1e-9)
+        gx = np.clip((x - origin[0]) / dx, 0, nx - 1 - 1e-9)
+        gy = np.clip((y - origin[1]) / dy, 0, ny - 1 - 1e-9)
         j, i = np.floor(gx).astype(int), np.floor(gy).astype(int)
         u, v = gx - j, gy - i
         z0 = grid[i, j] * (1 - u) + grid[i, j + 1] * u

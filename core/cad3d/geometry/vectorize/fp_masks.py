@@ -47,18 +47,25 @@ def grey_quantile(grey: np.ndarray, q: float) -> float:
     return float(np.searchsorted(cdf, q * cdf[-1]))
 
 
+def _paper(hist: np.ndarray, cdf: np.ndarray) -> tuple[float, float]:
+    """(paper level, paper noise): the median grey, and a robust sigma (1.4826 x MAD) of the
+    pixels within 60 levels of it."""
+    bg = float(np.searchsorted(cdf, 0.5 * cdf[-1]))
+    lo = int(max(bg - 60, 0))
+    dev = np.abs(np.arange(lo, 256) - bg)
+    w = hist[lo:]
+    if not w.sum():
+        return bg, 0.0
+    order = np.argsort(dev, kind="stable")
+    mad = float(dev[order][np.searchsorted(np.cumsum(w[order]), 0.5 * w.sum())])
+    return bg, 1.4826 * mad
+
+
 def thresholds(grey: np.ndarray) -> tuple[int, int]:
     """(generous, mid) ink thresholds from the paper's level and noise (robust to scans)."""
     hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
     cdf = np.cumsum(hist)
-    bg = float(np.searchsorted(cdf, 0.5 * cdf[-1]))
-    # noise: median absolute deviation of the paper (pixels within 60 levels of it)
-    lo = int(max(bg - 60, 0))
-    dev = np.abs(np.arange(lo, 256) - bg)
-    w = hist[lo:]
-    order = np.argsort(dev, kind="stable")
-    mad = float(dev[order][np.searchsorted(np.cumsum(w[order]), 0.5 * w.sum())]) if w.sum() else 0.0
-    sigma = 1.4826 * mad
+    bg, sigma = _paper(hist, cdf)
     dark = float(np.searchsorted(cdf, 0.01 * cdf[-1]))
     mid = (bg + dark) / 2
     generous = max(mid, bg - max(25.0, 5.0 * sigma))
@@ -68,15 +75,7 @@ def thresholds(grey: np.ndarray) -> tuple[int, int]:
 def paper_noise(grey: np.ndarray) -> float:
     """Noise of the paper (grey levels, robust sigma) from pixels within 60 levels of it."""
     hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
-    cdf = np.cumsum(hist)
-    bg = float(np.searchsorted(cdf, 0.5 * cdf[-1]))
-    lo = int(max(bg - 60, 0))
-    dev = np.abs(np.arange(lo, 256) - bg)
-    w = hist[lo:]
-    order = np.argsort(dev, kind="stable")
-    if not w.sum():
-        return 0.0
-    return 1.4826 * float(dev[order][np.searchsorted(np.cumsum(w[order]), 0.5 * w.sum())])
+    return _paper(hist, np.cumsum(hist))[1]
 
 
 def denoise(grey: np.ndarray) -> np.ndarray:
