@@ -4,10 +4,11 @@
         [--weights core/cad3d/weights/default.safetensors] [--threads 1] [--skip-ddpm]
 
 Samples the model's point cloud (meters) for each held-out drawing (seeds >= 1_000_000) with
-each sampler and scores the raw points against the true surface: precision (share of points
-within tau of the true meshes, exact point-mesh distance), coverage (share of true-surface
-samples within tau of a point), Chamfer-L1 (meters). tau: 5 cm (0.5 mm for parts), as in
-the eval harness. Times: wall seconds and process CPU seconds per drawing, model calls.
+each sampler and scores the raw points against the true surface (evaluation.harness.
+point_scores): precision (share of points within tau of the true meshes, exact point-mesh
+distance), coverage (share of true-surface samples within tau of a point) beside its ceiling,
+share of points inside door/window openings, Chamfer-L1 (meters). tau: 5 cm (0.5 mm for
+parts), as in the eval harness. Times: wall seconds and process CPU seconds per drawing, model calls.
 """
 
 from __future__ import annotations
@@ -30,22 +31,12 @@ SAMPLERS = (  # (label, sampler, steps)
 )
 
 
-def score_points(points: np.ndarray, sample, tau: float) -> dict[str, float]:
-    """precision / coverage within tau and Chamfer-L1 of points (N, 3) m vs the sample's truth."""
-    from cad3d.evaluation.metrics import chamfer, precision_coverage
-
-    truth = sample.meshes.merged()
-    true_pts = np.asarray(sample.points.points, np.float64)
-    pc = precision_coverage(points, truth, true_pts, tau)
-    return {**pc, "chamfer_l1": chamfer(points, true_pts)["l1"]}
-
-
 def run(domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool) -> list[dict]:
     import torch
 
     from cad3d.data.synth import generate_sample
     from cad3d.diffusion_3d_model import create_diffusion_model
-    from cad3d.evaluation.harness import HELD_OUT_SEED, TAU
+    from cad3d.evaluation.harness import HELD_OUT_SEED, TAU, point_scores
 
     torch.set_num_threads(threads)
     with warnings.catch_warnings():
@@ -62,7 +53,8 @@ def run(domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool
                 w0, c0 = time.perf_counter(), time.process_time()
                 pts = model.sample((1, num_points, 3), cond, sampler=sampler, steps=steps, seed=i)
                 wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-                sc = score_points(pts[0].numpy().astype(np.float64), s, TAU[domain])
+                sc = point_scores(pts[0].numpy(), s, TAU[domain], HELD_OUT_SEED + i)
+                sc = {k.removeprefix("pts_"): v for k, v in sc.items()}
                 calls = model.process.num_timesteps if sampler == "ddpm" else steps
                 rows.append(
                     dict(domain=domain, seed=HELD_OUT_SEED + i, sampler=label, calls=calls,
@@ -75,7 +67,8 @@ def run(domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool
 def _fmt(r: dict) -> str:
     return (
         f"{r['domain']:9s} {r['seed']} {r['sampler']:11s} calls {r['calls']:4d}  "
-        f"prec {r['precision']:.3f}  cov {r['coverage']:.3f}  CD-L1 {r['chamfer_l1']:.4f} m  "
+        f"prec {r['precision']:.3f}  cov {r['coverage']:.3f}/{r['ceiling']:.3f}  "
+        f"open {r['in_openings']:.4f}  CD-L1 {r['chamfer_l1']:.4f} m  "
         f"wall {r['wall_s']:6.1f} s  cpu {r['cpu_s']:6.1f} s"
     )
 
@@ -83,15 +76,17 @@ def _fmt(r: dict) -> str:
 def table(rows: list[dict]) -> str:
     """Markdown: one row per (domain, sampler), means over drawings."""
     out = [
-        "| domain | sampler | calls | precision | coverage | Chamfer-L1 (m) | wall s | CPU s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| domain | sampler | calls | precision | coverage / ceiling | in openings "
+        "| Chamfer-L1 (m) | wall s | CPU s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     keys = sorted({(r["domain"], r["sampler"]) for r in rows}, key=lambda k: (k[0], k[1]))
     for d, smp in keys:
         rs = [r for r in rows if r["domain"] == d and r["sampler"] == smp]
         m = {k: float(np.mean([r[k] for r in rs])) for k in rs[0] if isinstance(rs[0][k], float)}
         out.append(
-            f"| {d} | {smp} | {rs[0]['calls']} | {m['precision']:.3f} | {m['coverage']:.3f} | "
+            f"| {d} | {smp} | {rs[0]['calls']} | {m['precision']:.3f} | "
+            f"{m['coverage']:.3f} / {m['ceiling']:.3f} | {m['in_openings']:.4f} | "
             f"{m['chamfer_l1']:.4f} | {m['wall_s']:.1f} | {m['cpu_s']:.1f} |"
         )
     return "\n".join(out)

@@ -4,8 +4,9 @@ Drawings come from `cad3d.data.synth.generate_sample` with seeds from 1_000_000 
 uses seeds below). Each result is scored against the exact ground truth: Chamfer-L1 and F@tau
 from dense surface samples of each side measured against the other side's mesh (exact
 point-to-triangle distances, so an exact result scores F = 1 at any sample density), plan-view
-IoU per class, the share of door/window openings right (floor plans) and seconds per drawing. A converter error counts as a failure (F = 0,
-IoU = 0, openings wrong) and never stops the run.
+IoU per class, the share of door/window openings right (floor plans) and seconds per drawing;
+methods that generate a point cloud get its own scores too (`point_scores`). A converter error
+counts as a failure (F = 0, IoU = 0, openings wrong) and never stops the run.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from ..classes import DOMAINS
 from ..converters.base import Drawing
 from ..geometry.meshset import MeshSet
 from ..geometry.sampling import sample_surface
-from .metrics import plan_iou, surface_scores
-from .openings import openings_right
+from .metrics import chamfer, plan_iou, precision_coverage, surface_scores
+from .openings import openings_right, share_in_openings
 
 HELD_OUT_SEED = 1_000_000
 TAU = {"floorplan": 0.05, "landscape": 0.05, "part": 0.0005}  # meters
@@ -91,6 +92,28 @@ def score_sample(
     return row
 
 
+def point_scores(points: np.ndarray, sample: Any, tau: float, seed: int) -> dict[str, float]:
+    """Scores of a generated point cloud (N, 3) m itself, before any meshing: pts_precision
+    (share within tau of the true surface), pts_coverage (share of true-surface samples within
+    tau of a point) beside pts_ceiling (the coverage an independent sample of the true surface
+    of the same size reaches), pts_in_openings (share filling a door or window), Chamfer-L1."""
+    pts = np.asarray(points, np.float64).reshape(-1, 3)
+    true_mesh = sample.meshes.merged()
+    true_pts = np.asarray(sample.points.points, np.float64)
+    pc = precision_coverage(pts, true_mesh, true_pts, tau)
+    ideal = np.asarray(sample_surface(sample.meshes, len(pts), seed + 2).points, np.float64)
+    return {
+        "pts_precision": pc["precision"],
+        "pts_coverage": pc["coverage"],
+        "pts_ceiling": precision_coverage(ideal, true_mesh, true_pts, tau)["coverage"],
+        "pts_in_openings": share_in_openings(sample.plan, pts),
+        "pts_chamfer_l1": chamfer(pts, true_pts)["l1"],
+    }
+
+
+POINT_KEYS = ("pts_precision", "pts_coverage", "pts_ceiling", "pts_in_openings", "pts_chamfer_l1")
+
+
 def _failure(sample: Any, error: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         "chamfer_l1": None,
@@ -135,6 +158,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             )
         },
     }
+    if any("pts_precision" in r for r in rows):  # methods that generate points
+        summary |= {k: _mean(rows, k) for k in POINT_KEYS}
     n_open = sum(r.get("openings_n", 0) for r in rows)
     if any("openings_n" in r for r in rows):
         summary["openings_n"] = n_open
@@ -189,6 +214,8 @@ def run_eval(
         else:
             seconds = time.perf_counter() - t
             row = score_sample(result.meshes, sample, TAU[domain], num_points, seed + i)
+            if result.points is not None and len(result.points.points):
+                row |= point_scores(result.points.points, sample, TAU[domain], seed + i)
         row.update(name=sample.name, seed=seed + i, seconds=seconds)
         rows[domain][condition].append(row)
         if bar is not None:

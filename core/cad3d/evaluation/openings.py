@@ -153,3 +153,26 @@ def openings_right(plan: Plan, pred: MeshSet | PointCloud) -> dict[str, float]:
 
 
 __all__ = ["OpeningScore", "openings_right", "probe_points", "score_openings"]
+
+
+def share_in_openings(plan: Plan, points: np.ndarray, margin: float = 0.02) -> float:
+    """Share of points (N, 3) meters inside a door or window opening: within the opening's
+    footprint inside the true walls, shrunk by `margin` (the wall faces and jambs stay out),
+    and between sill + CLEAR and head - CLEAR. A plan view shows the opening; a point there
+    is a hole filled in."""
+    pts = np.asarray(points, np.float64).reshape(-1, 3)
+    if not len(pts):
+        return 0.0
+    walls = [s.footprint for s in plan.solids if s.cls == "WALL"]
+    walls = unary_union(walls) if walls else None
+    inside = np.zeros(len(pts), bool)
+    for cut in plan.cuts:
+        if cut.cls not in ("DOOR", "WINDOW") or cut.host != "WALL":
+            continue
+        region = cut.footprint.intersection(walls) if walls is not None else cut.footprint
+        region = region.buffer(-margin) if not region.is_empty else region
+        if region.is_empty:
+            continue
+        zin = (pts[:, 2] > cut.z0 + CLEAR) & (pts[:, 2] < cut.z1 - CLEAR)
+        inside |= zin & shapely.contains_xy(region, pts[:, 0], pts[:, 1])
+    return float(inside.mean())

@@ -22,6 +22,11 @@ _COLUMNS = (
     ("normal cons.", "normal_consistency", "share"),
     ("plan IoU", "plan_iou", "share"),
     ("openings right", "openings", "share"),
+    ("points within tau", "pts_precision", "share"),
+    ("points coverage", "pts_coverage", "share"),
+    ("coverage ceiling", "pts_ceiling", "share"),
+    ("points in openings", "pts_in_openings", "share4"),
+    ("points Chamfer-L1", "pts_chamfer_l1", "length"),
     ("s / drawing", "seconds", "seconds"),
     ("failures", "failures", "count"),
 )
@@ -38,6 +43,8 @@ def _cell(v: Any, kind: str, domain: str) -> str:
         return _length(v, domain)
     if kind == "share":
         return f"{v:.3f}"
+    if kind == "share4":
+        return f"{v:.4f}"
     if kind == "seconds":
         return f"{v:.2f}"
     return str(v)

@@ -55,8 +55,9 @@ def _mask(xy: np.ndarray, shape: tuple[int, int], cell: float, close_px: int) ->
     return cv2.morphologyEx(m, cv2.MORPH_CLOSE, k)
 
 
-def _polygons(mask: np.ndarray, cell: float) -> list[Polygon]:
-    """Polygons (meters; row i is y = i*cell) of a binary mask, holes kept, simplified."""
+def _polygons(mask: np.ndarray, cell: float, extent: tuple[float, float]) -> list[Polygon]:
+    """Polygons (meters; row i is y = i*cell) of a binary mask, holes kept, simplified, clipped
+    to the drawing's extent (the closing and the half-cell offset must not grow past the sheet)."""
     contours, hier = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hier is None:
         return []
@@ -67,6 +68,7 @@ def _polygons(mask: np.ndarray, cell: float) -> list[Polygon]:
         holes = [contours[h] for h in range(len(contours)) if hier[0][h][3] == k]
         ring = lambda cc: (cc[:, 0, :].astype(np.float64) + 0.5) * cell  # noqa: E731
         p = Polygon(ring(c), [ring(h) for h in holes if len(h) >= 3]).buffer(0)
+        p = p.intersection(shapely.box(0.0, 0.0, *extent))
         p = p.simplify(0.5 * cell, preserve_topology=True)
         out.extend(g for g in getattr(p, "geoms", [p]) if g.area > 4 * cell * cell)
     return out
@@ -160,7 +162,7 @@ def _solids(cls: str, p: np.ndarray, extent, s: float) -> list[Solid]:
         m = (kfine == k).astype(np.uint8)
         if not m.any():
             continue
-        polys = _polygons(m, fine)
+        polys = _polygons(m, fine, extent)
         for a, b in key:
             out.extend(Solid(cls, poly, a, b) for poly in polys)
     return out
@@ -242,7 +244,7 @@ def column_meshes(
             fine = max(s_all / 4, max(extent) / MAX_FINE)
             shape = (int(np.ceil(extent[1] / fine)) + 1, int(np.ceil(extent[0] / fine)) + 1)
             close = max(1, int(round(CLOSE * max(s, s_all) / fine)))
-            polys = _polygons(_mask(p[:, :2], shape, fine, close), fine)
+            polys = _polygons(_mask(p[:, :2], shape, fine, close), fine, extent)
             if cls in FLAT:
                 for poly in polys:
                     inside = p[shapely.contains_xy(poly, p[:, 0], p[:, 1]), 2]

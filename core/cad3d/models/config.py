@@ -49,15 +49,16 @@ class DenoiserConfig:
     width: int = 64  # per-point channels
     coarse_width: int = 128  # channels at the coarse level
     coarse_points: int = 128
-    knn: int = 16
+    knn: int = 16  # neighbours per centre at knn_points points (scaled with N: groups cover
+    knn_points: int = 2048  # the same share of the drawing whatever the number of points)
     attn_layers: int = 2
     attn_heads: int = 4
     blocks_in: int = 1  # residual per-point blocks before the coarse level
     blocks_out: int = 1  # ... and after it
     time_dim: int = 128
     fourier_bands: int = 6  # sin/cos of the point's coordinates at 2^k pi
-    patch_size: int = 5  # raw-ink patch sampled around each point's (x, y): size x size
-    patch_step: float = 1.0  # patch spacing, in working-image pixels
+    patch_size: int = 7  # raw-ink patch sampled around each anchor: size x size
+    patch_step: float = 2.0  # patch spacing, in pixels of a 256 px image: +-1.5 anchor cells
     feat_dim: int = 64  # must match EncoderConfig.feat_dim
     global_dim: int = 256  # must match EncoderConfig.global_dim
 
@@ -81,6 +82,7 @@ class ModelConfig:
     z_ranges: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(Z_RANGES))
     clip_weight: float = 0.1  # contrastive drawing <-> shape loss weight
     dense_weight: float = 0.5  # dense-head (semantic, heights, material) loss weight
+    density_weight: float = 0.5  # plan-density head (where the points are anchored) loss weight
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +118,7 @@ def _tiny() -> ModelConfig:
         coarse_width=32,
         coarse_points=32,
         knn=8,
+        knn_points=256,
         attn_layers=1,
         attn_heads=2,
         time_dim=32,
@@ -127,11 +130,22 @@ def _tiny() -> ModelConfig:
     return ModelConfig(preset="tiny", num_points=256, encoder=enc, denoiser=den)
 
 
-PRESETS = {"tiny": _tiny, "default": ModelConfig}
+def _large() -> ModelConfig:
+    """For a GPU: a wider ViT and denoiser, more points per drawing."""
+    enc = EncoderConfig(embed_dim=384, depth=8, num_heads=6, stem_channels=64, feat_dim=128)
+    den = DenoiserConfig(
+        width=128, coarse_width=256, coarse_points=256, attn_layers=4, blocks_in=2, blocks_out=2,
+        feat_dim=128,
+    )  # fmt: skip
+    return ModelConfig(preset="large", num_points=8192, encoder=enc, denoiser=den)
+
+
+PRESETS = {"tiny": _tiny, "default": ModelConfig, "large": _large}
 
 
 def get_config(preset: str = "default", **overrides: Any) -> ModelConfig:
-    """A fresh config for preset `tiny` or `default`; top-level fields may be overridden."""
+    """A fresh config for preset `tiny`, `default` or `large`; top-level fields may be
+    overridden."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     cfg = PRESETS[preset]()

@@ -1,27 +1,34 @@
 """The point denoiser: a small PointNet++-style U-Net over points, conditioned on the drawing.
 
-    x (B, N, 3) noisy normalised points, t (B,) timesteps, cond (fusion.Condition)
-      -> per point: Fourier(x) + feature map and raw-ink patch sampled at (x, y)  -> width W
+    x (B, N, 3) noisy (dx, dy, z) around the anchors (models.anchors), t (B,) timesteps,
+    cond (fusion.Condition with anchors)
+      -> per point: static part, from the anchor only (computed once per drawing by
+         `precompute`): Fourier(anchor), feature map and raw-ink patch sampled under it;
+         plus Fourier(x)                                              -> width W
       -> residual MLP blocks (FiLM from timestep + drawing embedding)
       -> set abstraction: the first M points are the centres (points come in random order, so
-         this is random subsampling, and deterministic), k nearest points grouped and max-pooled
+         this is random subsampling, and deterministic), their k nearest points in plan grouped
+         with their 3D offsets and max-pooled
       -> self-attention among the M centres (AdaLN): the only place points talk globally
-      -> feature propagation: 3-NN interpolation back to all N points
+      -> feature propagation: 3-NN interpolation (in plan) back to all N points
       -> residual MLP blocks -> epsilon or v (B, N, 3)
-One (B, M, N) distance matrix serves both grouping and interpolation; cost is O(N * M).
+Neighbourhoods are taken in plan, over the anchors: they do not move while sampling, so one
+(B, M, N) distance matrix per drawing serves every step. Cost per step is O(N * M).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .anchors import to_points
 from .config import DenoiserConfig
 from .fusion import Condition, patch_offsets, sample_map, sample_patch
-from .pointnet import SetAbstraction, square_distances, three_nn_interpolate
+from .pointnet import SetAbstraction, interpolate, knn_group, square_distances, three_nn
 
 
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -> torch.Tensor:
@@ -33,7 +40,7 @@ def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10000.0) -
 
 
 def fourier(x: torch.Tensor, bands: int) -> torch.Tensor:
-    """x: (B, N, 3) -> (B, N, 3 + 6 * bands): x and sin/cos at 2^k pi."""
+    """x: (B, N, D) -> (B, N, D * (1 + 2 * bands)): x and sin/cos at 2^k pi."""
     f = (2.0 ** torch.arange(bands, device=x.device, dtype=x.dtype)) * math.pi
     a = (x.unsqueeze(-1) * f).flatten(-2)
     return torch.cat([x, torch.sin(a), torch.cos(a)], -1)
@@ -88,6 +95,16 @@ class AttnBlock(nn.Module):
         return h + self.mlp(self.norm2(h) * (1 + s2) + b2)
 
 
+@dataclass
+class Static:
+    """What the denoiser derives from the anchors alone: reused by every sampling step."""
+
+    h: torch.Tensor  # (B, N, W) input features of the drawing under each anchor
+    groups: torch.Tensor  # (B, M, k) each centre's nearest points in plan
+    nn_idx: torch.Tensor  # (B, N, 3) each point's nearest centres in plan
+    nn_w: torch.Tensor  # (B, N, 3) and their interpolation weights
+
+
 class PointDenoiser(nn.Module):
     """(x (B, N, 3), t (B,), cond: Condition) -> (B, N, 3) epsilon / v / x0 prediction."""
 
@@ -98,12 +115,13 @@ class PointDenoiser(nn.Module):
         self.register_buffer(
             "offsets", patch_offsets(cfg.patch_size, cfg.patch_step, image_size), persistent=False
         )
-        in_dim = 3 + 6 * cfg.fourier_bands + cfg.feat_dim + cfg.patch_size**2
-        self.inp = nn.Linear(in_dim, w)
+        static_dim = 2 * (1 + 2 * cfg.fourier_bands) + cfg.feat_dim + cfg.patch_size**2
+        self.inp = nn.Linear(static_dim, w)
+        self.inp_x = nn.Linear(3 * (1 + 2 * cfg.fourier_bands), w, bias=False)
         self.time = nn.Sequential(nn.Linear(e, e), nn.SiLU(), nn.Linear(e, e))
         self.glob = nn.Linear(cfg.global_dim, e)
         self.blocks_in = nn.ModuleList(ResBlock(w, e) for _ in range(cfg.blocks_in))
-        self.sa = SetAbstraction(w, cw, cfg.knn)
+        self.sa = SetAbstraction(w, cw)
         self.attn = nn.ModuleList(AttnBlock(cw, cfg.attn_heads, e) for _ in range(cfg.attn_layers))
         self.fp = nn.Linear(w + cw, w)
         self.blocks_out = nn.ModuleList(ResBlock(w, e) for _ in range(cfg.blocks_out))
@@ -112,31 +130,44 @@ class PointDenoiser(nn.Module):
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 
-    def forward(self, x: torch.Tensor, t: torch.Tensor, cond: Condition) -> torch.Tensor:
-        cfg = self.cfg
-        xy = x[..., :2]
-        # inp(cat(fourier, map, patch)) as three slices of one weight: no (B, N, C) concat
+    def precompute(self, cond: Condition) -> Condition:
+        """`cond` with its `static` part filled in (call once per drawing before sampling)."""
+        if cond.anchors is None:
+            raise ValueError("the denoiser needs anchors: Condition.with_anchors(...)")
+        a = cond.anchors
         parts = (
-            fourier(x, cfg.fourier_bands),
-            sample_map(cond.fmap, xy),
-            sample_patch(cond.image, xy, self.offsets),
+            fourier(a, self.cfg.fourier_bands),
+            sample_map(cond.fmap, a),
+            sample_patch(cond.image, a, self.offsets),
         )
-        c = self.time(timestep_embedding(t, cfg.time_dim)) + self.glob(cond.glob)
-        c = F.silu(c)
+        # inp(cat(parts)) as slices of one weight: no (B, N, C) concat
         h, start = self.inp.bias, 0
         for part in parts:
             stop = start + part.shape[-1]
             h = h + part @ self.inp.weight[:, start:stop].t()
             start = stop
+        n = a.shape[1]
+        m = min(self.cfg.coarse_points, n)
+        k = max(4, round(self.cfg.knn * n / self.cfg.knn_points))
+        d2 = square_distances(a[:, :m], a)  # (B, M, N) in plan
+        nn_idx, nn_w = three_nn(d2)
+        return replace(cond, static=Static(h, knn_group(d2, k), nn_idx, nn_w))
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, cond: Condition) -> torch.Tensor:
+        cfg = self.cfg
+        if cond.static is None:
+            cond = self.precompute(cond)
+        s = cond.static
+        c = F.silu(self.time(timestep_embedding(t, cfg.time_dim)) + self.glob(cond.glob))
+        h = s.h + self.inp_x(fourier(x, cfg.fourier_bands))
         for blk in self.blocks_in:
             h = blk(h, c)
-        m = min(cfg.coarse_points, x.shape[1])
-        centres = x[:, :m]
-        d2 = square_distances(centres, x)  # (B, M, N)
-        hc = self.sa(h, x, centres, d2)
+        pos = to_points(x, cond.anchors, cond.grid)
+        m = s.groups.shape[1]
+        hc = self.sa(h, pos, pos[:, :m], s.groups)
         for blk in self.attn:
             hc = blk(hc, c)
-        h = h + self.fp(torch.cat([h, three_nn_interpolate(d2, hc)], -1))
+        h = h + self.fp(torch.cat([h, interpolate(hc, s.nn_idx, s.nn_w)], -1))
         for blk in self.blocks_out:
             h = blk(h, c)
         return self.out(self.out_norm(h))

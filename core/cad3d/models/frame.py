@@ -21,6 +21,17 @@ class Frame:
     half: float  # half the square's side, meters
     z_min: float
     z_max: float
+    width: float = 0.0  # the drawing's extent, meters (x in [0, width], y in [0, height])
+    height: float = 0.0
+
+    def box(self) -> tuple[float, float, float, float]:
+        """The drawing's own area (not the letterbox padding), normalised: x0, y0, x1, y1."""
+        return (
+            -self.cx / self.half,
+            -self.cy / self.half,
+            (self.width - self.cx) / self.half,
+            (self.height - self.cy) / self.half,
+        )
 
     def normalize(self, points: np.ndarray) -> np.ndarray:
         """points: (..., 3) meters -> (..., 3) float32 normalised."""
@@ -65,6 +76,8 @@ def make_frame(shape_hw: tuple[int, int], scale: float, z_range: tuple[float, fl
         half=side * scale / 2,
         z_min=float(z_range[0]),
         z_max=float(z_range[1]),
+        width=w * scale,
+        height=h * scale,
     )
 
 

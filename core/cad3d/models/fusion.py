@@ -7,7 +7,8 @@ conditioning without a camera), plus a small patch of raw ink for exact linework
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -18,11 +19,23 @@ class Condition:
     """What the denoiser is conditioned on, computed once per drawing (not per step).
 
     fmap: (B, F, h, w) encoder features; glob: (B, G) drawing embedding;
-    image: (B, 1, S, S) ink in [0, 1]."""
+    image: (B, 1, S, S) ink in [0, 1]; anchors: (B, N, 2) the points' plan positions
+    (models.anchors), which the null condition keeps; static: what the denoiser derives from
+    the anchors, cached for all sampling steps (PointDenoiser.precompute)."""
 
     fmap: torch.Tensor
     glob: torch.Tensor
     image: torch.Tensor
+    anchors: torch.Tensor | None = None
+    static: Any = None
+
+    @property
+    def grid(self) -> int:
+        """Side of the density / feature map: anchors live on its cells."""
+        return self.fmap.shape[-1]
+
+    def with_anchors(self, anchors: torch.Tensor) -> Condition:
+        return replace(self, anchors=anchors, static=None)
 
     def where(self, mask: torch.Tensor, other: Condition) -> Condition:
         """Per sample: `other` where mask (B,) bool is True, else self (condition dropout)."""
@@ -31,12 +44,13 @@ class Condition:
             fmap=torch.where(m4, other.fmap, self.fmap),
             glob=torch.where(mask.view(-1, 1), other.glob, self.glob),
             image=torch.where(m4, other.image, self.image),
+            anchors=self.anchors,
         )
 
     def repeat(self, n: int) -> Condition:
         """Each sample repeated n times along the batch (B -> B * n)."""
-        r = lambda x: x.repeat_interleave(n, 0)  # noqa: E731
-        return Condition(r(self.fmap), r(self.glob), r(self.image))
+        r = lambda x: None if x is None else x.repeat_interleave(n, 0)  # noqa: E731
+        return Condition(r(self.fmap), r(self.glob), r(self.image), r(self.anchors))
 
 
 def _grid(xy: torch.Tensor) -> torch.Tensor:

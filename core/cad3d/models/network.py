@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from ..vision.encoder import DrawingEncoder
+from .anchors import sample_anchors
 from .clip_head import ClipHead
 from .config import ModelConfig
 from .denoiser import PointDenoiser
@@ -28,10 +29,22 @@ class PointDiffusionNet(nn.Module):
         # the null condition (classifier-free guidance): a learned embedding, blank maps
         self.null_glob = nn.Parameter(torch.zeros(cfg.encoder.global_dim))
 
-    def condition(self, image: torch.Tensor) -> Condition:
-        """image: (B, 1, S, S) ink in [0, 1] -> the per-drawing Condition (encoder run once)."""
+    def condition(
+        self,
+        image: torch.Tensor,
+        num_points: int | None = None,
+        generator: torch.Generator | None = None,
+        boxes: torch.Tensor | None = None,
+    ) -> Condition:
+        """image: (B, 1, S, S) ink in [0, 1] -> the per-drawing Condition (encoder run once),
+        with `num_points` anchors drawn from the density head when given (models.anchors),
+        inside `boxes` (B, 4) when given."""
         enc = self.encoder(image)
-        return Condition(fmap=enc.fmap, glob=enc.glob, image=image)
+        cond = Condition(fmap=enc.fmap, glob=enc.glob, image=image)
+        if num_points:
+            density = self.encoder.dense(enc.fmap)["density"]
+            cond = cond.with_anchors(sample_anchors(density, num_points, generator, boxes))
+        return cond
 
     def null_condition(self, cond: Condition) -> Condition:
         """The unconditional Condition shaped like `cond`."""
@@ -40,8 +53,9 @@ class PointDiffusionNet(nn.Module):
             fmap=torch.zeros_like(cond.fmap),
             glob=self.null_glob.unsqueeze(0).expand(b, -1),
             image=torch.zeros_like(cond.image),
+            anchors=cond.anchors,
         )
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, cond: Condition) -> torch.Tensor:
-        """x: (B, N, 3) normalised noisy points, t: (B,) -> (B, N, 3) prediction."""
+        """x: (B, N, 3) noisy (dx, dy, z) around cond.anchors, t: (B,) -> (B, N, 3) prediction."""
         return self.denoiser(x, t, cond)

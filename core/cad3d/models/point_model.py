@@ -16,6 +16,7 @@ import torch
 
 from ..diffusion import GaussianDiffusion, ModelMeanType, get_named_beta_schedule
 from ..errors import InputNotFound, UsageError
+from .anchors import to_points
 from .config import Z_RELATIVE, ModelConfig
 from .device import resolve_device
 from .frame import Frame, letterbox, make_frame
@@ -111,11 +112,15 @@ class PointModel:
         return img, frames
 
     def to_meters(self, x: torch.Tensor, frames: Sequence[Frame]) -> torch.Tensor:
-        """(B, N, 3) normalised -> (B, N, 3) float32 meters (per-sample frames)."""
-        out = [
-            torch.from_numpy(f.denormalize(p.detach().cpu().numpy()))
-            for f, p in zip(frames, x, strict=True)
-        ]
+        """(B, N, 3) normalised -> (B, N, 3) float32 meters (per-sample frames), x and y kept
+        on the sheet (the plan observes them: nothing is generated off the drawing)."""
+        out = []
+        for f, p in zip(frames, x, strict=True):
+            m = f.denormalize(p.detach().cpu().numpy())
+            if f.width > 0 and f.height > 0:
+                np.clip(m[:, 0], 0.0, f.width, out=m[:, 0])
+                np.clip(m[:, 1], 0.0, f.height, out=m[:, 1])
+            out.append(torch.from_numpy(m))
         return torch.stack(out)
 
     # sampling ------------------------------------------------------------------------------------
@@ -140,20 +145,29 @@ class PointModel:
         with_labels: also return (B, N) int64 class ids (`label_points`)."""
         if sampler not in SAMPLERS:
             raise UsageError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
-        b = shape[0]
+        b, n = shape[0], shape[1]
         net = self.net.eval()
-        if condition is None:
+        g = torch.Generator(device=self.device).manual_seed(seed) if seed is not None else None
+        g_anchors = torch.Generator().manual_seed(seed) if seed is not None else None
+        if condition is None:  # anchors from a blank sheet's density, the null condition
             size = self.cfg.encoder.input_size or self.cfg.encoder.image_size
             img, frames = self.prepare(torch.zeros(1, 1, size, size), b)
-            cond = net.null_condition(net.condition(img[:1])).repeat(b)
+            cond = net.null_condition(net.condition(img[:1], n, g_anchors)).repeat(b)
         else:
             img, frames = self.prepare(condition, b)
-            cond = net.condition(img)
+            boxes = torch.tensor([f.box() for f in frames])
+            cond = net.condition(img, n, g_anchors, boxes)
         null = net.null_condition(cond) if guidance_scale != 1.0 else None
-        g = torch.Generator(device=self.device).manual_seed(seed) if seed is not None else None
+        cond = net.denoiser.precompute(cond)  # what depends on the anchors only: once
+        null = net.denoiser.precompute(null) if null is not None else None
+        grid = cond.grid
+
+        def meters(x: torch.Tensor) -> torch.Tensor:
+            return self.to_meters(to_points(x, cond.anchors, grid), frames)
+
         cb = None
         if callback is not None:
-            cb = lambda i, x, x0: callback(i, self.to_meters(x, frames), self.to_meters(x0, frames))  # noqa: E731
+            cb = lambda i, x, x0: callback(i, meters(x), meters(x0))  # noqa: E731
         kw = dict(
             device=self.device,
             generator=g,
@@ -170,9 +184,10 @@ class PointModel:
             x = self.process.ddim_sample(net, shape, cond, steps=steps, eta=eta, **kw)
         else:
             x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
+        points = to_points(x, cond.anchors, grid)
         if with_labels:
-            return self.to_meters(x, frames), self.label_points(cond, x)
-        return self.to_meters(x, frames)
+            return self.to_meters(points, frames), self.label_points(cond, points)
+        return self.to_meters(points, frames)
 
     @torch.no_grad()
     def label_points(self, cond: Condition, x: torch.Tensor) -> torch.Tensor:

@@ -44,30 +44,39 @@ def nearest_k(d2: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.cat(vals, -1), torch.cat(idxs, -1)
 
 
+def three_nn(d2: torch.Tensor, k: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
+    """d2: (B, M, N) squared distances sources -> targets -> (indices, inverse-distance
+    weights), both (B, N, k): each target's k nearest sources."""
+    dist, idx = nearest_k(d2.transpose(1, 2).contiguous(), min(k, d2.shape[1]))
+    w = 1.0 / (dist.sqrt() + 1e-8)
+    return idx, w / w.sum(-1, keepdim=True)
+
+
+def interpolate(feats: torch.Tensor, idx: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """feats: (B, M, C) at the sources, (idx, w) from `three_nn` -> (B, N, C) at the targets."""
+    return (gather(feats, idx) * w.unsqueeze(-1)).sum(-2)
+
+
 def three_nn_interpolate(d2: torch.Tensor, feats: torch.Tensor, k: int = 3) -> torch.Tensor:
     """Inverse-distance interpolation from M sources to N targets.
 
     d2: (B, M, N) squared distances sources -> targets; feats: (B, M, C) -> (B, N, C)."""
-    dist, idx = nearest_k(d2.transpose(1, 2).contiguous(), min(k, d2.shape[1]))  # (B, N, k)
-    w = 1.0 / (dist.sqrt() + 1e-8)
-    w = w / w.sum(-1, keepdim=True)
-    return (gather(feats, idx) * w.unsqueeze(-1)).sum(-2)
+    return interpolate(feats, *three_nn(d2, k))
 
 
 class SetAbstraction(nn.Module):
     """Group the k nearest points of each centre, lift (features, offset) by an MLP, max-pool.
 
-    feats: (B, N, C), points: (B, N, 3), centres: (B, M, 3), d2: (B, M, N) -> (B, M, out)."""
+    feats: (B, N, C), points: (B, N, 3), centres: (B, M, 3), idx: (B, M, k) the group of each
+    centre (`knn_group`, computed once where the grouping does not change) -> (B, M, out)."""
 
-    def __init__(self, in_dim: int, out_dim: int, k: int):
+    def __init__(self, in_dim: int, out_dim: int):
         super().__init__()
-        self.k = k
         self.mlp = nn.Sequential(
             nn.Linear(in_dim + 3, out_dim), nn.GELU(), nn.Linear(out_dim, out_dim)
         )
 
-    def forward(self, feats, points, centres, d2):
-        idx = knn_group(d2, self.k)  # (B, M, k)
+    def forward(self, feats, points, centres, idx):
         grouped = torch.cat([gather(feats, idx), gather(points, idx) - centres.unsqueeze(2)], -1)
         return self.mlp(grouped).amax(2)
 

@@ -42,6 +42,9 @@ class DiffusionTrainer:
         min_lr_ratio: float = 0.05,
         seed: int = 0,
         progress: bool = True,
+        resolutions: tuple[tuple[float, int], ...] = (),
+        aux_boost: float = 4.0,
+        aux_warm: float = 0.2,
     ):
         from ..models.device import resolve_device
 
@@ -56,6 +59,9 @@ class DiffusionTrainer:
         self.min_lr_ratio = min_lr_ratio
         self.seed = seed
         self.progress = progress
+        self.resolutions = tuple(sorted(resolutions))
+        self.aux_boost = aux_boost
+        self.aux_warm = aux_warm
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.opt = torch.optim.AdamW(
             self.net.parameters(), lr=learning_rate, weight_decay=weight_decay
@@ -85,12 +91,49 @@ class DiffusionTrainer:
             self.min_lr_ratio + (1 - self.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * p))
         )
 
+    def image_size_at(self, step: int) -> int | None:
+        """Progressive resolution: the size of the last stage (start fraction, size) begun by
+        `step` (None without stages). Coarse first: early steps are cheap and learn layout;
+        the fine stage learns where faces are within centimetres."""
+        total = max(self.total_steps or 1, 1)
+        size = None
+        for start, s in self.resolutions:
+            if step >= start * total:
+                size = s
+        return size
+
+    def aux_scale_at(self, step: int) -> float:
+        """Loss scheduling: the encoder's losses (density, dense heads, CLIP) weigh `aux_boost`
+        times more at step 0, falling linearly to 1x at `aux_warm` of training. Denoising needs
+        an encoder that already reads the drawing (where the walls are, how high); those
+        losses have direct per-pixel targets and learn fast, so they lead, then give way."""
+        total = max(self.total_steps or 1, 1)
+        ramp = max(0.0, 1.0 - step / max(self.aux_warm * total, 1.0))
+        return 1.0 + (self.aux_boost - 1.0) * ramp
+
+    def _set_stage(self, datasets: tuple[Dataset | None, ...]) -> None:
+        """Apply the progressive-resolution stage of the current step to data and model."""
+        size = self.image_size_at(self.step)
+        if size is None or size == self.cfg.encoder.input_size:
+            return
+        if self.cfg.encoder.input_size is not None:
+            self.best_val = math.inf  # validation losses of another resolution don't compare
+        self.cfg.encoder.input_size = size
+        for ds in datasets:
+            if ds is not None and hasattr(ds, "image_size"):
+                ds.image_size = size
+
     # one step ------------------------------------------------------------------------------------
     def losses(
-        self, batch: dict[str, Any], generator: torch.Generator | None = None, drop: bool = True
+        self,
+        batch: dict[str, Any],
+        generator: torch.Generator | None = None,
+        drop: bool = True,
+        aux_scale: float = 1.0,
     ) -> dict[str, torch.Tensor]:
-        """All losses of one batch (scalars): diffusion, clip, dense and their weighted total.
-        Timesteps, noise and the dropout mask come from `generator` (default: the trainer's)."""
+        """All losses of one batch (scalars): diffusion, density, clip, dense and their weighted
+        total (encoder losses times `aux_scale`). Timesteps, noise, anchor jitter and the
+        dropout mask come from `generator` (default: the trainer's)."""
         g = generator or self._gen
         x0 = batch["points"]
         b = x0.shape[0]
@@ -99,7 +142,11 @@ class DiffusionTrainer:
             mask[:] = False
         t = torch.randint(0, self.model.process.num_timesteps, (b,), generator=g)
         noise = torch.randn(x0.shape, generator=g)
-        return self.objective(batch, t.to(self.device), noise.to(self.device), mask.to(self.device))
+        u = torch.rand(*x0.shape[:2], 2, generator=g)
+        dev = self.device
+        return self.objective(
+            batch, t.to(dev), noise.to(dev), mask.to(dev), u.to(dev), aux_scale=aux_scale
+        )
 
     def train_step(self, batch: dict[str, Any]) -> dict[str, float]:
         t0 = time.perf_counter()
@@ -109,7 +156,7 @@ class DiffusionTrainer:
         with torch.autocast(
             device_type="cuda", dtype=torch.bfloat16, enabled=self.device.type == "cuda"
         ):
-            out = self.losses(batch)
+            out = self.losses(batch, aux_scale=self.aux_scale_at(self.step))
         self.opt.zero_grad(set_to_none=True)
         out["loss"].backward()
         gnorm = torch.nn.utils.clip_grad_norm_(self.net.parameters(), self.grad_clip)
@@ -150,6 +197,8 @@ class DiffusionTrainer:
     ) -> list[float]:
         """Train for `epochs` (continuing from a loaded checkpoint); save every `save_every`
         steps and at each epoch end when `out_dir` is set. Returns `loss_history`."""
+        if self.writes:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
         n = len(train_dataset)
         per_epoch = max(1, n // (batch_size * self.world))  # steps per epoch, every rank
         self.total_steps = max_steps or epochs * per_epoch
@@ -159,6 +208,7 @@ class DiffusionTrainer:
 
             bar = tqdm(total=self.total_steps, initial=self.step, desc="train", dynamic_ncols=True)
         while self.epoch < epochs and self.step < self.total_steps:
+            self._set_stage((train_dataset, val_dataset))
             order = np.random.default_rng([self.seed, self.epoch]).permutation(n)
             order = order[: per_epoch * batch_size * self.world][self.rank :: self.world]
             if hasattr(train_dataset, "epoch"):

@@ -13,13 +13,17 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..diffusion import GaussianDiffusion
+from ..models.anchors import density_loss, training_anchors
 from ..models.fusion import Condition
 from ..models.network import PointDiffusionNet
 
 
 class Objective(nn.Module):
-    """forward(batch, t (B,), noise (B, N, 3), drop (B,) bool) -> dict of scalar losses:
-    diffusion, clip (B > 1), dense (samples with maps), and `loss`, their weighted sum."""
+    """forward(batch, t (B,), noise (B, N, 3), drop (B,) bool, u (B, N, 2) uniform) -> dict of
+    scalar losses: diffusion (of (dx, dy, z) around anchors placed by `u`: models.anchors),
+    density (where the surface projects in plan), clip (B > 1), dense (samples with maps),
+    and `loss`, their weighted sum (the encoder's losses times `aux_scale`, the trainer's
+    loss schedule)."""
 
     def __init__(self, net: PointDiffusionNet, process: GaussianDiffusion):
         super().__init__()
@@ -27,27 +31,38 @@ class Objective(nn.Module):
         self.process = process
 
     def forward(
-        self, batch: dict[str, Any], t: torch.Tensor, noise: torch.Tensor, drop: torch.Tensor
+        self,
+        batch: dict[str, Any],
+        t: torch.Tensor,
+        noise: torch.Tensor,
+        drop: torch.Tensor,
+        u: torch.Tensor,
+        aux_scale: float = 1.0,
     ) -> dict[str, torch.Tensor]:
         net, cfg = self.net, self.net.cfg
         dev = noise.device
         img = batch["image"].to(dev)
         x0 = batch["points"].to(dev)
         enc = net.encoder(img)
-        cond = Condition(enc.fmap, enc.glob, img)
+        dense = net.encoder.dense(enc.fmap)
+        anchors, x_d = training_anchors(x0, enc.fmap.shape[-1], u)
+        cond = Condition(enc.fmap, enc.glob, img, anchors)
         if bool(drop.any()):
             cond = cond.where(drop, net.null_condition(cond))
         out = {
-            "diffusion": self.process.training_losses(net, x0, t, cond, noise=noise)["loss"].mean()
+            "diffusion": self.process.training_losses(net, x_d, t, cond, noise=noise)[
+                "loss"
+            ].mean(),
+            "density": density_loss(dense["density"], x0[..., :2]),
         }
-        total = out["diffusion"]
+        total = out["diffusion"] + aux_scale * cfg.density_weight * out["density"]
         if cfg.clip_weight > 0 and x0.shape[0] > 1:
             out["clip"] = net.clip.loss(enc.glob, x0)
-            total = total + cfg.clip_weight * out["clip"]
+            total = total + aux_scale * cfg.clip_weight * out["clip"]
         has = batch.get("has_maps")
         if cfg.dense_weight > 0 and torch.is_tensor(has) and bool(has.any()):
-            out["dense"] = dense_loss(net.encoder.dense(enc.fmap), batch, has.to(dev))
-            total = total + cfg.dense_weight * out["dense"]
+            out["dense"] = dense_loss(dense, batch, has.to(dev))
+            total = total + aux_scale * cfg.dense_weight * out["dense"]
         out["loss"] = total
         return out
 

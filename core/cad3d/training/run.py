@@ -17,7 +17,7 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="cad3d-train", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--preset", default="default", choices=["tiny", "default"])
+    ap.add_argument("--preset", default="default", choices=["tiny", "default", "large"])
     ap.add_argument("--data", required=True, type=Path)
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument(
@@ -30,10 +30,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--points", type=int, default=2048, help="points per training sample")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--save-every", type=int, default=200)
-    ap.add_argument("--image-size", type=int, default=None, help="progressive: 128, then 256")
+    ap.add_argument("--image-size", type=int, default=None, help="one resolution throughout")
+    ap.add_argument(
+        "--resolutions",
+        default=None,
+        help="progressive resolution, SIZE@START_FRACTION,...: e.g. 128@0,256@0.5",
+    )
+    ap.add_argument("--aux-boost", type=float, default=4.0, help="encoder-loss weight at step 0")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start from these weights: fine-tune (e.g. the shipped default) on --data",
+    )
     args = ap.parse_args(argv)
 
     import torch
@@ -42,24 +54,33 @@ def main(argv: list[str] | None = None) -> int:
     from ..diffusion_3d_model import create_diffusion_model
     from ..diffusion_trainer import CAD2D3DDataset, DiffusionTrainer, create_synthetic_training_data
 
+    from ..errors import InputNotFound
+
     if not (args.data / "images").is_dir() or not any((args.data / "images").glob("*.png")):
+        if (
+            args.init is not None
+        ):  # fine-tuning: the user's folder, never filled with synthetic data
+            raise InputNotFound(f"{args.data} holds no images/*.png (see DESIGN.md's data layout)")
         create_synthetic_training_data(args.data, args.samples, domain="all", seed=0)
     model = create_diffusion_model(
-        num_points=4096, preset=args.preset, weights="none", device=args.device
+        num_points=4096, preset=args.preset, weights=args.init or "none", device=args.device
     )
-    names = sorted(  # complete samples only (a generator may still be writing)
+    names = sorted(  # complete samples only (a generator may still be writing); maps optional
         p.stem
         for p in (args.data / "images").glob("*.png")
         if (args.data / "pointclouds" / f"{p.stem}.npy").is_file()
         and (args.data / "meta" / f"{p.stem}.json").is_file()
-        and (args.data / "maps" / f"{p.stem}.npz").is_file()
     )
-    # validation: every sample whose seed is a multiple of `--val-every` (all domains; stable as
-    # the data set grows, so best-by-validation stays comparable across resumes)
-    is_val = [int(n.rsplit("_", 1)[-1]) % args.val_every == 0 for n in names]
+    if not names:
+        raise InputNotFound(f"{args.data}: no sample has images/, pointclouds/ and meta/ files")
+    is_val = [_is_val(n, k, args.val_every) for k, n in enumerate(names)]
     train_names = [n for n, v in zip(names, is_val, strict=True) if not v]
     val_names = [n for n, v in zip(names, is_val, strict=True) if v]
-    size = args.image_size or model.cfg.encoder.image_size
+    stages = tuple(
+        (float(f), int(sz))
+        for sz, f in (item.split("@") for item in (args.resolutions or "").split(",") if item)
+    )
+    size = stages[0][1] if stages else (args.image_size or model.cfg.encoder.image_size)
     model.cfg.encoder.input_size = size  # sampling letterboxes drawings as training did
     train = CAD2D3DDataset(args.data, size, args.points, augment=True, names=train_names)
     val = CAD2D3DDataset(args.data, size, args.points, augment=False, names=val_names)
@@ -75,23 +96,27 @@ def main(argv: list[str] | None = None) -> int:
             return dict(
                 card or {},
                 preset=args.preset,
-                data={
-                    "generator": "cad3d.data.synth",
-                    "domains": "all",
-                    "seeds": [0, args.samples - 1],
-                    "train": len(train_names),
-                    "val": len(val_names),
-                },
+                data=_data_card(args.data, train_names, val_names),
                 batch_size=args.batch_size,
                 points_per_sample=args.points,
-                image_size=size,
+                image_size=model.cfg.encoder.input_size,
+                resolutions=[list(st) for st in stages] or None,
+                aux_boost=args.aux_boost,
                 train_wall_time_s=round(self.train_seconds, 1),
                 hardware=f"{platform.processor() or platform.machine()}, {args.threads} thread(s), {args.device}",
                 torch=torch.__version__,
                 eval="not yet measured (cad3d eval --method diffusion)",
             )
 
-    trainer = Exporting(model, args.device, args.lr, out_dir=args.out, warmup_steps=500)
+    trainer = Exporting(
+        model,
+        args.device,
+        args.lr,
+        out_dir=args.out,
+        warmup_steps=500,
+        resolutions=stages,
+        aux_boost=args.aux_boost,
+    )
     if args.resume and (args.out / "last.json").is_file():
         trainer.load_checkpoint(args.out)
         print(f"resumed at step {trainer.step}, epoch {trainer.epoch}")
@@ -99,6 +124,31 @@ def main(argv: list[str] | None = None) -> int:
         train, val, epochs=args.epochs, batch_size=args.batch_size, save_every=args.save_every
     )
     return 0
+
+
+def _is_val(name: str, index: int, every: int) -> bool:
+    """Held out for validation: synthetic samples whose seed (the name's number) is a multiple
+    of `every` (stable as the data set grows, so best-by-validation stays comparable across
+    resumes); other names: every `every`-th in sorted order."""
+    tail = name.rsplit("_", 1)[-1]
+    return (int(tail) if tail.isdigit() else index) % every == 0
+
+
+def _data_card(root: Path, train: list[str], val: list[str]) -> dict:
+    """What the model was trained on: generator, seeds, domains, degraded share."""
+    import json
+    from collections import Counter
+
+    metas = [json.loads((root / "meta" / f"{n}.json").read_text()) for n in train + val]
+    seeds = [int(m.get("seed", 0)) for m in metas]
+    return {
+        "generator": "cad3d.data.synth (cad3d synth)",
+        "seeds": [min(seeds, default=0), max(seeds, default=0)],
+        "domains": dict(Counter(m.get("domain", "?") for m in metas)),
+        "degraded": sum(bool(m.get("degraded")) for m in metas),
+        "train": len(train),
+        "val": len(val),
+    }
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 ViT tokens of 16 px cover most of a meter of plan: good context, too coarse to place a wall face
 within centimetres. A 2-layer conv stem at stride 4 keeps the linework; both are fused into one
 dense feature map (stride 4) that points sample with `grid_sample`, and that dense heads
-(semantic class, top/bottom height, material) read. Never loads hub weights (pretrained=False).
+(semantic class, top/bottom height, material, and the plan density of the true surface that
+anchors the points: models.anchors) read. Never loads hub weights (pretrained=False).
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ class DrawingEncoder(nn.Module):
         self.glob = nn.Sequential(
             nn.LayerNorm(2 * cfg.embed_dim), nn.Linear(2 * cfg.embed_dim, cfg.global_dim)
         )
-        # dense heads: classes, top height, bottom height, materials
-        self.heads = nn.Conv2d(cfg.feat_dim, cfg.num_classes + 2 + cfg.num_materials, 1)
+        # dense heads: classes, top height, bottom height, materials, plan density
+        self.heads = nn.Conv2d(cfg.feat_dim, cfg.num_classes + 3 + cfg.num_materials, 1)
 
     def forward(self, image: torch.Tensor) -> Encoded:
         b, _, h, w = image.shape
@@ -79,7 +80,8 @@ class DrawingEncoder(nn.Module):
 
     def dense(self, fmap: torch.Tensor, size: int | None = None) -> dict[str, torch.Tensor]:
         """Dense predictions from a feature map, upsampled to `size` px: semantic logits
-        (B, C, S, S), top and bottom height (B, S, S, normalised z), material logits."""
+        (B, C, S, S), top and bottom height (B, S, S, normalised z), material logits, density
+        logits (B, S, S; softmax over all cells: where the true surface projects)."""
         out = self.heads(fmap)
         if size is not None and size != out.shape[-1]:
             out = F.interpolate(out, size=(size, size), mode="bilinear", align_corners=False)
@@ -88,5 +90,6 @@ class DrawingEncoder(nn.Module):
             "semantic": out[:, :k],
             "top_height": out[:, k],
             "bottom_height": out[:, k + 1],
-            "material": out[:, k + 2 :],
+            "material": out[:, k + 2 : -1],
+            "density": out[:, -1],
         }

@@ -1,9 +1,15 @@
 """Openings right: exact lifted plans pass, plain walls and wrong heights fail."""
 
+import numpy as np
 import pytest
 from shapely.geometry import box
 
-from cad3d.evaluation.openings import openings_right, probe_points, score_openings
+from cad3d.evaluation.openings import (
+    openings_right,
+    probe_points,
+    score_openings,
+    share_in_openings,
+)
 from cad3d.geometry.lift import lift_plan
 from cad3d.geometry.sampling import sample_surface
 from cad3d.plan import Cut, Plan, Solid, Surface
@@ -65,3 +71,12 @@ def test_probes_lie_inside_the_wall_opening():
     pts = probe_points(WINDOW, WALLS[0])
     assert len(pts) >= 5
     assert ((pts[:, 0] > 2.0) & (pts[:, 0] < 3.5) & (pts[:, 1] > 0.0) & (pts[:, 1] < T)).all()
+
+
+def test_share_in_openings_counts_filled_holes_only():
+    truth = sample_surface(lift_plan(TRUTH), 50_000, seed=1).points
+    assert share_in_openings(TRUTH, truth) == 0.0  # the true surface never fills an opening
+    filled = np.array([[2.75, 0.1, 1.5], [5.5, 0.1, 1.0], [0.1, 2.5, 1.5], [4.0, 0.1, 1.5]])
+    assert share_in_openings(TRUTH, filled) == 0.75  # three holes filled, one point on a wall
+    above = np.array([[2.75, 0.1, 2.5], [5.5, 0.1, 2.3]])  # on the lintels: fine
+    assert share_in_openings(TRUTH, above) == 0.0

@@ -62,13 +62,17 @@ def test_denoiser_shapes_and_null_condition():
     cfg = get_config("tiny")
     net = PointDiffusionNet(cfg)
     img = torch.rand(3, 1, 128, 128)
-    cond = net.condition(img)
+    cond = net.condition(img, num_points=100)
+    assert cond.anchors.shape == (3, 100, 2) and cond.anchors.abs().max() <= 1
     x = torch.randn(3, 100, 3)
     out = net(x, torch.tensor([0, 500, 999]), cond)
     assert out.shape == (3, 100, 3)
+    cached = net(x, torch.tensor([0, 500, 999]), net.denoiser.precompute(cond))
+    assert torch.allclose(out, cached)
     null = net.null_condition(cond)
     mixed = cond.where(torch.tensor([True, False, True]), null)
     assert torch.equal(mixed.image[1], img[1]) and mixed.image[0].abs().sum() == 0
+    assert torch.equal(mixed.anchors, cond.anchors)  # the null condition keeps the plan
     out.sum().backward()  # output layer zero-init: its gradient still flows
     assert net.denoiser.out.weight.grad.abs().sum() > 0
 

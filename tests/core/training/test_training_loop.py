@@ -213,3 +213,49 @@ def test_landscape_z_counts_from_the_lowest_ground(tmp_path):
     }
     _, frames = model.prepare(cond, 1)
     assert frames[0].z_min == 200.0 and frames[0].z_max == 240.0
+
+
+def test_progressive_resolution_and_loss_schedule(data_dir, tmp_path):
+    model = _tiny_model()
+    tr = DiffusionTrainer(
+        model, "cpu", 1e-3, warmup_steps=1, progress=False, resolutions=((0.0, 64), (0.5, 128))
+    )
+    ds = CAD2D3DDataset(data_dir, image_size=64, num_points=64, augment=True)
+    seen = []
+    step = tr.train_step
+    tr.train_step = lambda b: seen.append(b["image"].shape[-1]) or step(b)
+    tr.train(ds, None, epochs=4, batch_size=2)
+    assert seen == [64, 64, 64, 64, 128, 128, 128, 128]  # 2 steps an epoch, stage at 50 %
+    assert model.cfg.encoder.input_size == 128  # sampling letterboxes as the last stage did
+    assert tr.aux_scale_at(0) == pytest.approx(4.0) and tr.aux_scale_at(8) == pytest.approx(1.0)
+
+
+def test_fine_tune_a_users_folder_from_weights(data_dir, tmp_path):
+    """`cad3d train --init W --data DIR`: a folder without maps and with the user's own names."""
+    from cad3d.cli.main import main as cli
+    from cad3d.errors import InputNotFound
+
+    user = tmp_path / "mine"
+    for sub in ("images", "pointclouds", "meta"):
+        (user / sub).mkdir(parents=True)
+        for k, f in enumerate(sorted((data_dir / sub).iterdir())):
+            (user / sub / f"office plan {'AB'[k % 2]}{k}{f.suffix}").write_bytes(f.read_bytes())
+    base = _tiny_model()
+    base.save(tmp_path / "base.safetensors")
+    args = ["train", "--preset", "tiny", "--data", str(user), "--out", str(tmp_path / "ft")]
+    args += ["--init", str(tmp_path / "base.safetensors"), "--epochs", "1", "--batch-size", "1"]
+    args += ["--points", "64", "--image-size", "128", "--val-every", "3"]
+    args += ["--export", str(tmp_path / "mine.safetensors")]
+    assert cli(args) == 0
+    tuned = load_point_model(tmp_path / "mine.safetensors")
+    assert tuned.card["data"]["train"] == 2 and tuned.card["data"]["val"] == 2
+    moved = [
+        not torch.equal(v, base.net.state_dict()[k]) for k, v in tuned.net.state_dict().items()
+    ]
+    assert any(moved)  # trained on, starting from the given weights
+    with pytest.raises(InputNotFound, match="holds no images"):
+        from cad3d.training.run import main as train_main
+
+        train_main(["--data", str(tmp_path / "empty"), "--out", str(tmp_path / "x"), "--init",
+                    str(tmp_path / "base.safetensors")])  # fmt: skip
+    assert not (tmp_path / "empty").exists()  # never filled with synthetic data

@@ -68,6 +68,7 @@ def test_tiny_model_overfits_one_sample(tmp_path):
         torch.randn(1, 256, 3), [model.prepare({"image": img, "scale": s}, 1)[1][0]]
     )[0]
     base = torch.cdist(noise, dense).min(1).values
-    # measured: mean 0.27 m, median 0.11 m (noise: 3.0 m); the drawing is 6.4 m, the wall 3 m tall
+    # measured: mean 0.10 m, median 0.045 m (noise: 2.2 m); the drawing is 6.4 m, the wall 3 m
+    # tall (before plan anchors: 0.27 m / 0.11 m)
     print("dist mean/median", dist.mean().item(), dist.median().item(), "noise", base.mean().item())
-    assert dist.mean() < 0.5 and dist.median() < 0.2 and base.mean() > 5 * dist.mean()
+    assert dist.mean() < 0.2 and dist.median() < 0.1 and base.mean() > 10 * dist.mean()
