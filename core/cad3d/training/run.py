@@ -53,7 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     from ..diffusion_3d_model import create_diffusion_model
     from ..diffusion_trainer import CAD2D3DDataset, DiffusionTrainer, create_synthetic_training_data
-
     from ..errors import InputNotFound
 
     if not (args.data / "images").is_dir() or not any((args.data / "images").glob("*.png")):
