@@ -167,7 +167,15 @@ class PointDenoiser(nn.Module):
         hc = self.sa(h, pos, pos[:, :m], s.groups)
         for blk in self.attn:
             hc = blk(hc, c)
-        h = h + self.fp(torch.cat([h, interpolate(hc, s.nn_idx, s.nn_w)], -1))
+        # fp(cat(h, interpolate(hc))): interpolation is linear, so project the M coarse points
+        # first and interpolate W-wide rows instead of concatenating N coarse-wide ones
+        w = h.shape[-1]
+        up = interpolate(hc @ self.fp.weight[:, w:].t(), s.nn_idx, s.nn_w)
+        h = (
+            h
+            + torch.addmm(self.fp.bias, h.flatten(0, 1), self.fp.weight[:, :w].t()).view_as(h)
+            + up
+        )
         for blk in self.blocks_out:
             h = blk(h, c)
         return self.out(self.out_norm(h))
