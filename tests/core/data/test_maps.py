@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
+from shapes import part_plate
 
 from cad3d.classes import class_id
 from cad3d.data.maps import fill_mask, plan_maps
@@ -60,18 +61,7 @@ def test_room_maps():
 
 def test_part_maps():
     s = 0.0005
-    plan = Plan(
-        "part",
-        (0.15, 0.1),
-        solids=[
-            Solid("PART", box(0.02, 0.02, 0.12, 0.08), 0.0, 0.01),
-            Solid("BOSS", Point(0.1, 0.05).buffer(0.008, 64), 0.01, 0.02),
-        ],
-        cuts=[
-            Cut("HOLE", Point(0.04, 0.05).buffer(0.005, 64), 0.0, 0.01, "PART"),
-            Cut("POCKET", box(0.06, 0.03, 0.08, 0.07), 0.005, 0.01, "PART"),
-        ],
-    )
+    plan = part_plate()
     mp = plan_maps(plan, (200, 300), s)
     sem, top, bot = mp["semantic"], mp["top_height"], mp["bottom_height"]
 

@@ -4,18 +4,13 @@ import ezdxf
 import numpy as np
 import pytest
 import trimesh
+from shapes import box_mesh as box
 
 from cad3d.classes import BY_NAME
 from cad3d.exchange import dxf_write
 from cad3d.exchange.dxf_read import read_dxf_meshes
 from cad3d.exchange.dxf_write import build_dxf, polyface_chunks, write_dxf
 from cad3d.geometry.meshset import MeshSet, PointCloud
-
-
-def box(lo, hi):
-    b = trimesh.creation.box(np.subtract(hi, lo))
-    b.apply_translation(np.add(lo, hi) / 2)
-    return b
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import trimesh
+from shapes import box_mesh as box
 
 from cad3d.classes import BY_NAME
 from cad3d.converters.base import Conversion
@@ -11,12 +12,6 @@ from cad3d.exchange import registry
 from cad3d.exchange.meshfiles import read_glb
 from cad3d.exchange.registry import save
 from cad3d.geometry.meshset import MeshSet, PointCloud
-
-
-def box(lo, hi):
-    b = trimesh.creation.box(np.subtract(hi, lo))
-    b.apply_translation(np.add(lo, hi) / 2)
-    return b
 
 
 @pytest.fixture

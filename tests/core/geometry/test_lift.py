@@ -72,19 +72,7 @@ def test_window_leaves_sill_and_lintel():
     assert "WINDOW" not in ms.classes and "DOOR" not in ms.classes
 
 
-def plate():
-    return Plan(
-        "part",
-        (0.15, 0.1),
-        solids=[
-            Solid("PART", box(0.02, 0.02, 0.12, 0.08), 0.0, 0.01),
-            Solid("BOSS", Point(0.1, 0.05).buffer(0.008, 64), 0.01, 0.02),
-        ],
-        cuts=[
-            Cut("HOLE", Point(0.04, 0.05).buffer(0.005, 64), 0.0, 0.01, "PART"),
-            Cut("POCKET", box(0.06, 0.03, 0.08, 0.07), 0.005, 0.01, "PART"),
-        ],
-    )
+from shapes import part_plate as plate  # noqa: E402
 
 
 def test_plate_with_hole_pocket_boss():
