@@ -2,6 +2,7 @@
 
     nice -n 10 python benchmarks/bench_samplers.py [--domains floorplan] [--n 2] [--points 4096]
         [--weights core/cad3d/weights/default.safetensors] [--threads 1] [--skip-ddpm]
+        [--temperatures 1 0.5 0.25]
 
 Samples the model's point cloud (meters) for each held-out drawing (seeds >= 1_000_000) with
 each sampler and scores the raw points against the true surface (evaluation.harness.
@@ -31,7 +32,9 @@ SAMPLERS = (  # (label, sampler, steps)
 )
 
 
-def run(domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool) -> list[dict]:
+def run(
+    domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool, temperatures=()
+) -> list[dict]:
     import torch
 
     from cad3d.data.synth import generate_sample
@@ -47,9 +50,13 @@ def run(domains, n: int, num_points: int, weights, threads: int, skip_ddpm: bool
         for i in range(n):
             s = generate_sample(domain, HELD_OUT_SEED + i, num_points=8192)
             cond = {"image": s.image, "scale": s.scale, "domain": domain}
-            for label, sampler, steps in SAMPLERS:
+            default_t = model.density_temperature
+            runs = [(lb, smp, st, default_t) for lb, smp, st in SAMPLERS]
+            runs += [(f"DDIM-50 T={t:g}", "ddim", 50, t) for t in temperatures]
+            for label, sampler, steps, temp in runs:
                 if skip_ddpm and sampler == "ddpm":
                     continue
+                model.density_temperature = temp
                 w0, c0 = time.perf_counter(), time.process_time()
                 pts = model.sample((1, num_points, 3), cond, sampler=sampler, steps=steps, seed=i)
                 wall, cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -100,8 +107,11 @@ def main() -> None:
     ap.add_argument("--weights", default=None)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-ddpm", action="store_true")
+    ap.add_argument(
+        "--temperatures", type=float, nargs="*", default=(), help="also DDIM-50 at these"
+    )
     a = ap.parse_args()
-    rows = run(a.domains, a.n, a.points, a.weights, a.threads, a.skip_ddpm)
+    rows = run(a.domains, a.n, a.points, a.weights, a.threads, a.skip_ddpm, a.temperatures)
     print(table(rows))
 
 

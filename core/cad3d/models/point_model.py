@@ -73,6 +73,7 @@ class PointModel:
             get_named_beta_schedule(d.schedule, d.timesteps), ModelMeanType(d.mean_type)
         )
         self.diffusion = BoundSampler(self)
+        self.density_temperature = cfg.diffusion.density_temperature  # see DiffusionConfig
         self.card: dict[str, Any] = {}
 
     @property
@@ -156,7 +157,7 @@ class PointModel:
         else:
             img, frames = self.prepare(condition, b)
             boxes = torch.tensor([f.box() for f in frames])
-            cond = net.condition(img, n, g_anchors, boxes)
+            cond = net.condition(img, n, g_anchors, boxes, self.density_temperature)
         null = net.null_condition(cond) if guidance_scale != 1.0 else None
         cond = net.denoiser.precompute(cond)  # what depends on the anchors only: once
         null = net.denoiser.precompute(null) if null is not None else None
