@@ -23,6 +23,12 @@ def _diffusion(**opts: Any) -> Converter:
     return DiffusionConverter(**opts)
 
 
+def _vit(**opts: Any) -> Converter:
+    from .vit import VitConverter
+
+    return VitConverter(**opts)
+
+
 def _hybrid(**opts: Any) -> Converter:
     from .hybrid import HybridConverter
 
@@ -38,6 +44,7 @@ def _learning_stack_present() -> bool:
 
 _FACTORIES: dict[str, Callable[..., Converter]] = {
     "extrude": _extrude,
+    "vit": _vit,
     "diffusion": _diffusion,
     "hybrid": _hybrid,
 }

@@ -76,7 +76,7 @@ def format_tables(results: dict[str, Any] | list[dict[str, Any]]) -> str:
         for run, s in rows:
             label = run["method"] + (
                 f" ({run['steps']} steps)"
-                if run.get("steps") and run["method"] != "extrude"
+                if run.get("steps") and run["method"] not in ("extrude", "vit")
                 else ""
             )
             cells = [_cell(s.get(key), kind, domain) for _, key, kind in cols]
