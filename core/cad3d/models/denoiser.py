@@ -171,11 +171,7 @@ class PointDenoiser(nn.Module):
         # first and interpolate W-wide rows instead of concatenating N coarse-wide ones
         w = h.shape[-1]
         up = interpolate(hc @ self.fp.weight[:, w:].t(), s.nn_idx, s.nn_w)
-        h = (
-            h
-            + torch.addmm(self.fp.bias, h.flatten(0, 1), self.fp.weight[:, :w].t()).view_as(h)
-            + up
-        )
+        h = h + F.linear(h, self.fp.weight[:, :w], self.fp.bias) + up
         for blk in self.blocks_out:
             h = blk(h, c)
         return self.out(self.out_norm(h))
