@@ -46,11 +46,11 @@ def run(
         warnings.simplefilter("ignore")
         model = create_diffusion_model(num_points, weights=weights)
     rows = []
+    default_t = model.density_temperature
     for domain in domains:
         for i in range(n):
             s = generate_sample(domain, HELD_OUT_SEED + i, num_points=8192)
             cond = {"image": s.image, "scale": s.scale, "domain": domain}
-            default_t = model.density_temperature
             runs = [(lb, smp, st, default_t) for lb, smp, st in SAMPLERS]
             runs += [(f"DDIM-50 T={t:g}", "ddim", 50, t) for t in temperatures]
             for label, sampler, steps, temp in runs:
