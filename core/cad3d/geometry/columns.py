@@ -168,10 +168,11 @@ def _solids(cls: str, p: np.ndarray, extent, s: float) -> list[Solid]:
     return out
 
 
-def _trees(p: np.ndarray, s: float, ground) -> list[Tree]:
+def _trees(p: np.ndarray, s: float, ground, extent: tuple[float, float]) -> list[Tree]:
     """One Tree per crown: seeds are the points highest within 2.5 spacings in x-y (a crown's
     top), every point joins its nearest seed, and each group gives centre, crown radius and
-    height. A radius-graph clustering alone merged the touching crowns of dense sites."""
+    height. A radius-graph clustering alone merged the touching crowns of dense sites. Crowns
+    stay on the sheet: a crown over the edge is moved in (a tree drawn there stands there)."""
     kd = cKDTree(p[:, :2])
     hz = p[:, 2] - ground(p[:, 0], p[:, 1])
     near = kd.query_ball_point(p[:, :2], 2.5 * s)
@@ -194,6 +195,8 @@ def _trees(p: np.ndarray, s: float, ground) -> list[Tree]:
             np.sqrt(d2[None] + (q[None, :, 2] - top[None] + rr[:, None]) ** 2) - rr[:, None]
         )
         r = float(rr[np.argmin(np.minimum(res, s).sum(1))])
+        r = min(r, extent[0] / 2, extent[1] / 2)
+        x, y = min(max(x, r), extent[0] - r), min(max(y, r), extent[1] - r)
         if r > 0 and h > 0:
             out.append(Tree(x, y, r, h))
     return out
@@ -259,7 +262,7 @@ def column_meshes(
                     if mesh is not None:
                         out.add(cls, mesh)
         elif cls == "TREE":
-            trees = _trees(p, max(s, s_all), ground)
+            trees = _trees(p, max(s, s_all), ground, extent)
             gz = ground(np.array([t.x for t in trees]), np.array([t.y for t in trees]))
             mesh = tree_meshes(trees, np.asarray(gz, np.float64)) if trees else None
             if mesh is not None:
