@@ -76,17 +76,23 @@ class DiffusionConverter:
 
         return cb
 
-    def sample_cloud(
-        self, drawing: Drawing, domain: str, progress: ProgressFn | None = None
-    ) -> tuple[PointCloud, int]:
-        """The labelled cloud (N points, meters, class ids) and the number of model calls."""
-        model = self.model
-        cond = {
+    @staticmethod
+    def condition(drawing: Drawing, domain: str) -> dict:
+        """What the model is conditioned on: the drawing, its scale and domain, and the base
+        elevation for domains whose z is relative (`notes["z_base"]`, see models.config)."""
+        return {
             "image": drawing.image,
             "scale": drawing.scale,
             "domain": domain,
             "z_base": float(drawing.notes.get("z_base", 0.0)),
         }
+
+    def sample_cloud(
+        self, drawing: Drawing, domain: str, progress: ProgressFn | None = None
+    ) -> tuple[PointCloud, int]:
+        """The labelled cloud (N points, meters, class ids) and the number of model calls."""
+        model = self.model
+        cond = self.condition(drawing, domain)
         steps = model.process.num_timesteps if self.sampler == "ddpm" else self.steps
         pts, labels = model.sample(
             (1, self.num_points, 3),

@@ -39,13 +39,7 @@ class VitConverter(DiffusionConverter):
         import torch
 
         model = self.model
-        cond = {
-            "image": drawing.image,
-            "scale": drawing.scale,
-            "domain": domain,
-            "z_base": float(drawing.notes.get("z_base", 0.0)),
-        }
-        img, frames = model.prepare(cond, 1)
+        img, frames = model.prepare(self.condition(drawing, domain), 1)
         with torch.no_grad():
             dense = model.net.encoder.dense(model.net.encoder(img).fmap, size=img.shape[-1])
         f = frames[0]
