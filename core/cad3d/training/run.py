@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     train = CAD2D3DDataset(args.data, size, args.points, augment=True, names=train_names)
     val = CAD2D3DDataset(args.data, size, args.points, augment=False, names=val_names)
 
+    data_card = _data_card(args.data, train_names, val_names)  # read the metas once
+
     class Exporting(DiffusionTrainer):
         def export(self, path, card=None):  # best by validation: also ship it
             out = super().export(path, card)
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             return dict(
                 card or {},
                 preset=args.preset,
-                data=_data_card(args.data, train_names, val_names),
+                data=data_card,
                 batch_size=args.batch_size,
                 points_per_sample=args.points,
                 image_size=model.cfg.encoder.input_size,
