@@ -80,11 +80,15 @@ def sample_anchors(
     n: int,
     generator: torch.Generator | None = None,
     boxes: torch.Tensor | None = None,
+    min_share: float = 0.0,
 ) -> torch.Tensor:
     """Density logits (B, h, w) -> (B, n, 2) anchors: cells drawn from softmax, jittered.
 
     boxes: (B, 4) normalised x0, y0, x1, y1 of each drawing's own area: cells whose centre is
-    outside (the letterbox padding) are never drawn - nothing exists off the sheet."""
+    outside (the letterbox padding) are never drawn - nothing exists off the sheet.
+    min_share: cells whose probability is below min_share times the uniform share (1 / the
+    cells on the sheet) are never drawn (doubtful cells cut off, the rest keep their
+    proportions: floors stay as dense as the truth's, unlike with a low temperature)."""
     grid = logits.shape[-1]
     flat = logits.flatten(1).float()
     if boxes is not None:
@@ -94,6 +98,11 @@ def sample_anchors(
         inside |= ~inside.any(-1, keepdim=True)  # a sheet thinner than a cell: keep all
         flat = flat.masked_fill(~inside, float("-inf"))
     probs = F.softmax(flat, -1)
+    if min_share > 0:
+        cells = probs.gt(0).sum(-1, keepdim=True)
+        keep = probs >= min_share / cells
+        keep |= probs == probs.amax(-1, keepdim=True)  # never an empty sheet
+        probs = probs * keep
     idx = torch.multinomial(probs.cpu(), n, replacement=True, generator=generator)
     u = torch.rand(*idx.shape, 2, generator=generator)
     return jitter(idx, grid, u).to(logits.device)

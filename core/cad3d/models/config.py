@@ -59,6 +59,11 @@ class DenoiserConfig:
     fourier_bands: int = 6  # sin/cos of the point's coordinates at 2^k pi
     patch_size: int = 7  # raw-ink patch sampled around each anchor: size x size
     patch_step: float = 2.0  # patch spacing, in pixels of a 256 px image: +-1.5 anchor cells
+    # the ink under the point *as it moves*, read at every step from a finer letterbox: a
+    # 256 px pixel is 7-10 cm of a floor plan, wider than the 5 cm a face must be placed to
+    fine_patch_size: int = 0  # size x size samples (0: off, as in weights that predate it)
+    fine_patch_step: float = 1.0  # spacing in pixels of the fine image
+    fine_image_size: int = 512  # side of the fine letterbox (area-filtered from the drawing)
     feat_dim: int = 64  # must match EncoderConfig.feat_dim
     global_dim: int = 256  # must match EncoderConfig.global_dim
 
@@ -73,6 +78,7 @@ class DiffusionConfig:
     # anchors are drawn from softmax(density / T): T < 1 keeps them off doubtful cells
     # (measured: benchmarks/bench_samplers.py --temperatures)
     density_temperature: float = 0.25
+    density_min_share: float = 0.0  # cells under this x the uniform share never drawn
 
 
 @dataclass
@@ -127,6 +133,8 @@ def _tiny() -> ModelConfig:
         time_dim=32,
         fourier_bands=4,
         patch_size=3,
+        fine_patch_size=3,
+        fine_image_size=256,
         feat_dim=16,
         global_dim=32,
     )
@@ -138,12 +146,16 @@ def _large() -> ModelConfig:
     enc = EncoderConfig(embed_dim=384, depth=8, num_heads=6, stem_channels=64, feat_dim=128)
     den = DenoiserConfig(
         width=128, coarse_width=256, coarse_points=256, attn_layers=4, blocks_in=2, blocks_out=2,
-        feat_dim=128,
+        feat_dim=128, fine_patch_size=9, fine_image_size=1024,
     )  # fmt: skip
     return ModelConfig(preset="large", num_points=8192, encoder=enc, denoiser=den)
 
 
-PRESETS = {"tiny": _tiny, "default": ModelConfig, "large": _large}
+def _default() -> ModelConfig:
+    return ModelConfig(denoiser=DenoiserConfig(fine_patch_size=9))
+
+
+PRESETS = {"tiny": _tiny, "default": _default, "large": _large}
 
 
 def get_config(preset: str = "default", **overrides: Any) -> ModelConfig:

@@ -4,7 +4,8 @@
     cond (fusion.Condition with anchors)
       -> per point: static part, from the anchor only (computed once per drawing by
          `precompute`): Fourier(anchor), feature map and raw-ink patch sampled under it;
-         plus Fourier(x)                                              -> width W
+         plus Fourier(x) and, when configured, a fine-ink patch read where the point is now
+         (at every step: late in sampling it shows the face the point must sit on) -> width W
       -> residual MLP blocks (FiLM from timestep + drawing embedding)
       -> set abstraction: the first M points are the centres (points come in random order, so
          this is random subsampling, and deterministic), their k nearest points in plan grouped
@@ -118,6 +119,15 @@ class PointDenoiser(nn.Module):
         static_dim = 2 * (1 + 2 * cfg.fourier_bands) + cfg.feat_dim + cfg.patch_size**2
         self.inp = nn.Linear(static_dim, w)
         self.inp_x = nn.Linear(3 * (1 + 2 * cfg.fourier_bands), w, bias=False)
+        self.inp_fine = None
+        if cfg.fine_patch_size:
+            self.register_buffer(
+                "fine_offsets",
+                patch_offsets(cfg.fine_patch_size, cfg.fine_patch_step, cfg.fine_image_size),
+                persistent=False,
+            )
+            self.inp_fine = nn.Linear(cfg.fine_patch_size**2, w, bias=False)
+            nn.init.zeros_(self.inp_fine.weight)  # starts as the model without it (fine-tuning)
         self.time = nn.Sequential(nn.Linear(e, e), nn.SiLU(), nn.Linear(e, e))
         self.glob = nn.Linear(cfg.global_dim, e)
         self.blocks_in = nn.ModuleList(ResBlock(w, e) for _ in range(cfg.blocks_in))
@@ -160,9 +170,11 @@ class PointDenoiser(nn.Module):
         s = cond.static
         c = F.silu(self.time(timestep_embedding(t, cfg.time_dim)) + self.glob(cond.glob))
         h = s.h + self.inp_x(fourier(x, cfg.fourier_bands))
+        pos = to_points(x, cond.anchors, cond.grid)
+        if self.inp_fine is not None and cond.fine is not None:
+            h = h + self.inp_fine(sample_patch(cond.fine, pos[..., :2], self.fine_offsets))
         for blk in self.blocks_in:
             h = blk(h, c)
-        pos = to_points(x, cond.anchors, cond.grid)
         m = s.groups.shape[1]
         hc = self.sa(h, pos, pos[:, :m], s.groups)
         for blk in self.attn:

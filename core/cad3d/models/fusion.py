@@ -21,13 +21,15 @@ class Condition:
     fmap: (B, F, h, w) encoder features; glob: (B, G) drawing embedding;
     image: (B, 1, S, S) ink in [0, 1]; anchors: (B, N, 2) the points' plan positions
     (models.anchors), which the null condition keeps; static: what the denoiser derives from
-    the anchors, cached for all sampling steps (PointDenoiser.precompute)."""
+    the anchors, cached for all sampling steps (PointDenoiser.precompute); fine: (B, 1, F, F)
+    the same ink on a finer letterbox, read under each point at every step (None: not used)."""
 
     fmap: torch.Tensor
     glob: torch.Tensor
     image: torch.Tensor
     anchors: torch.Tensor | None = None
     static: Any = None
+    fine: torch.Tensor | None = None
 
     @property
     def grid(self) -> int:
@@ -40,17 +42,23 @@ class Condition:
     def where(self, mask: torch.Tensor, other: Condition) -> Condition:
         """Per sample: `other` where mask (B,) bool is True, else self (condition dropout)."""
         m4 = mask.view(-1, 1, 1, 1)
+        fine = None
+        if self.fine is not None and other.fine is not None:
+            fine = torch.where(m4, other.fine, self.fine)
         return Condition(
             fmap=torch.where(m4, other.fmap, self.fmap),
             glob=torch.where(mask.view(-1, 1), other.glob, self.glob),
             image=torch.where(m4, other.image, self.image),
             anchors=self.anchors,
+            fine=fine,
         )
 
     def repeat(self, n: int) -> Condition:
         """Each sample repeated n times along the batch (B -> B * n)."""
         r = lambda x: None if x is None else x.repeat_interleave(n, 0)  # noqa: E731
-        return Condition(r(self.fmap), r(self.glob), r(self.image), r(self.anchors))
+        return Condition(
+            r(self.fmap), r(self.glob), r(self.image), r(self.anchors), fine=r(self.fine)
+        )
 
 
 def _grid(xy: torch.Tensor) -> torch.Tensor:

@@ -36,16 +36,21 @@ class PointDiffusionNet(nn.Module):
         generator: torch.Generator | None = None,
         boxes: torch.Tensor | None = None,
         temperature: float = 1.0,
+        fine: torch.Tensor | None = None,
+        min_share: float = 0.0,
     ) -> Condition:
         """image: (B, 1, S, S) ink in [0, 1] -> the per-drawing Condition (encoder run once),
         with `num_points` anchors drawn from the density head when given (models.anchors),
         inside `boxes` (B, 4) when given; `temperature` < 1 sharpens the density (fewer
-        anchors in doubtful cells, at some cost in coverage)."""
+        anchors in doubtful cells, at some cost in coverage); `fine`: (B, 1, F, F) the drawing on
+        the finer letterbox the denoiser reads under each point (DenoiserConfig.fine_*);
+        `min_share`: doubtful cells cut off (anchors.sample_anchors)."""
         enc = self.encoder(image)
-        cond = Condition(fmap=enc.fmap, glob=enc.glob, image=image)
+        cond = Condition(fmap=enc.fmap, glob=enc.glob, image=image, fine=fine)
         if num_points:
             density = self.encoder.dense(enc.fmap)["density"] / temperature
-            cond = cond.with_anchors(sample_anchors(density, num_points, generator, boxes))
+            anchors = sample_anchors(density, num_points, generator, boxes, min_share)
+            cond = cond.with_anchors(anchors)
         return cond
 
     def null_condition(self, cond: Condition) -> Condition:
@@ -56,6 +61,7 @@ class PointDiffusionNet(nn.Module):
             glob=self.null_glob.unsqueeze(0).expand(b, -1),
             image=torch.zeros_like(cond.image),
             anchors=cond.anchors,
+            fine=None if cond.fine is None else torch.zeros_like(cond.fine),
         )
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, cond: Condition) -> torch.Tensor:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 
@@ -21,12 +22,14 @@ from .config import Z_RELATIVE, ModelConfig
 from .device import resolve_device
 from .frame import Frame, letterbox, make_frame
 from .fusion import Condition, sample_map
+from .linework import snap_to_linework
 from .network import PointDiffusionNet
 
 DEFAULT_SCALE = 0.02  # m/px assumed for a bare image given without its scale
 DEFAULT_DOMAIN = "floorplan"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 SAMPLERS = ("ddpm", "ddim", "dpm")
+SNAP_CELLS = 0.6
 
 
 def _as_item(c: Any) -> tuple[np.ndarray, float, str, float]:
@@ -74,6 +77,10 @@ class PointModel:
         )
         self.diffusion = BoundSampler(self)
         self.density_temperature = cfg.diffusion.density_temperature  # see DiffusionConfig
+        self.density_min_share = cfg.diffusion.density_min_share
+        # plan consistency (models.linework): drawn faces snap to ink edges within this many
+        # density cells (0: off); measured by benchmarks/bench_samplers.py --snap
+        self.snap_cells = SNAP_CELLS
         self.card: dict[str, Any] = {}
 
     @property
@@ -112,12 +119,29 @@ class PointModel:
             raise UsageError(f"{img.shape[0]} drawings given for a batch of {batch}")
         return img, frames
 
+    def fine_image(self, condition: Any, img: torch.Tensor) -> torch.Tensor | None:
+        """The drawing(s) on the denoiser's finer letterbox (DenoiserConfig.fine_*), read from
+        the original pixels; None when the model has no fine-ink path. A letterboxed tensor
+        condition has no finer pixels: it is upsampled."""
+        den = self.cfg.denoiser
+        if not den.fine_patch_size:
+            return None
+        size = den.fine_image_size
+        if condition is None or torch.is_tensor(condition):
+            return torch.nn.functional.interpolate(img, size=(size, size), mode="bilinear")
+        items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
+        fine = np.stack([letterbox(_as_item(c)[0], size) for c in items])
+        out = torch.from_numpy(fine).unsqueeze(1).to(self.device)
+        return out.expand(img.shape[0], -1, -1, -1) if out.shape[0] == 1 else out
+
     def to_meters(self, x: torch.Tensor, frames: Sequence[Frame]) -> torch.Tensor:
         """(B, N, 3) normalised -> (B, N, 3) float32 meters (per-sample frames), x and y kept
-        on the sheet (the plan observes them: nothing is generated off the drawing)."""
+        on the sheet (the plan observes them: nothing is generated off the drawing) and z in the
+        frame's height range (the range the training points were normalised to)."""
         out = []
         for f, p in zip(frames, x, strict=True):
             m = f.denormalize(p.detach().cpu().numpy())
+            np.clip(m[:, 2], f.z_min, f.z_max, out=m[:, 2])
             if f.width > 0 and f.height > 0:
                 np.clip(m[:, 0], 0.0, f.width, out=m[:, 0])
                 np.clip(m[:, 1], 0.0, f.height, out=m[:, 1])
@@ -153,11 +177,15 @@ class PointModel:
         if condition is None:  # anchors from a blank sheet's density, the null condition
             size = self.cfg.encoder.input_size or self.cfg.encoder.image_size
             img, frames = self.prepare(torch.zeros(1, 1, size, size), b)
-            cond = net.null_condition(net.condition(img[:1], n, g_anchors)).repeat(b)
+            fine = self.fine_image(None, img[:1])
+            cond = net.null_condition(net.condition(img[:1], n, g_anchors, fine=fine)).repeat(b)
         else:
             img, frames = self.prepare(condition, b)
             boxes = torch.tensor([f.box() for f in frames])
-            cond = net.condition(img, n, g_anchors, boxes, self.density_temperature)
+            fine = self.fine_image(condition, img)
+            cond = net.condition(
+                img, n, g_anchors, boxes, self.density_temperature, fine, self.density_min_share
+            )
         null = net.null_condition(cond) if guidance_scale != 1.0 else None
         cond = net.denoiser.precompute(cond)  # what depends on the anchors only: once
         null = net.denoiser.precompute(null) if null is not None else None
@@ -186,9 +214,28 @@ class PointModel:
         else:
             x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
         points = to_points(x, cond.anchors, grid)
-        if with_labels:
-            return self.to_meters(points, frames), self.label_points(cond, points)
-        return self.to_meters(points, frames)
+        labels = self.label_points(cond, points) if with_labels or self.snap_cells else None
+        out = self.to_meters(points, frames)
+        if self.snap_cells and condition is not None and not torch.is_tensor(condition):
+            out = self.snap(out, labels, condition, frames, grid)
+        return (out, labels) if with_labels else out
+
+    def snap(
+        self, points: torch.Tensor, labels: torch.Tensor, condition: Any, frames, grid: int
+    ) -> torch.Tensor:
+        """Plan consistency (models.linework): each drawing's faces onto its own ink edges,
+        within `snap_cells` density cells."""
+        items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
+        items = items * len(frames) if len(items) == 1 else items
+        out = []
+        for p, lab, item, f in zip(points, labels, items, frames, strict=True):
+            image, scale, _, _ = _as_item(item)
+            if image.ndim == 3:
+                image = cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2GRAY)
+            radius = self.snap_cells * 2 * f.half / grid
+            snapped = snap_to_linework(p.numpy(), lab.numpy(), image, scale, radius)
+            out.append(torch.from_numpy(snapped))
+        return torch.stack(out)
 
     @torch.no_grad()
     def label_points(self, cond: Condition, x: torch.Tensor) -> torch.Tensor:
@@ -212,8 +259,13 @@ class PointModel:
         return path
 
 
-def load_point_model(path: str | Path, device: str | torch.device = "cpu") -> PointModel:
-    """A PointModel from a weights file written by `PointModel.save` (config in its header)."""
+def load_point_model(
+    path: str | Path, device: str | torch.device = "cpu", grow_to: ModelConfig | None = None
+) -> PointModel:
+    """A PointModel from a weights file written by `PointModel.save` (config in its header).
+
+    grow_to: a preset's config whose fine-ink path the weights may predate; it is added
+    (zero-initialised, so the loaded model samples as before) for fine-tuning to learn it."""
     from ..training.checkpoint import load_module, load_tensors, read_json
 
     tensors, meta = load_tensors(path)
@@ -221,8 +273,18 @@ def load_point_model(path: str | Path, device: str | torch.device = "cpu") -> Po
         from ..errors import ModelError
 
         raise ModelError(f"{path} holds no cad3d model config")
-    model = PointModel(ModelConfig.from_json(meta["config"]), device)
-    load_module(model.net, tensors, source=f"weights {Path(path).name}")
+    cfg = ModelConfig.from_json(meta["config"])
+    new: tuple[str, ...] = ()
+    if (
+        grow_to is not None
+        and grow_to.denoiser.fine_patch_size
+        and not cfg.denoiser.fine_patch_size
+    ):
+        for f in ("fine_patch_size", "fine_patch_step", "fine_image_size"):
+            setattr(cfg.denoiser, f, getattr(grow_to.denoiser, f))
+        new = ("denoiser.inp_fine.",)
+    model = PointModel(cfg, device)
+    load_module(model.net, tensors, source=f"weights {Path(path).name}", new=new)
     card_path = Path(path).with_suffix(".json")
     model.card = read_json(card_path) if card_path.is_file() else {}
     return model

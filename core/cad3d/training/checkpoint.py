@@ -66,10 +66,19 @@ def load_tensors(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, A
 
 
 def load_module(
-    module: nn.Module, tensors: dict[str, torch.Tensor], source: str = "weights"
+    module: nn.Module,
+    tensors: dict[str, torch.Tensor],
+    source: str = "weights",
+    new: tuple[str, ...] = (),
 ) -> None:
-    """Load `tensors` into `module` strictly; ModelError names the first mismatch."""
+    """Load `tensors` into `module` strictly; ModelError names the first mismatch.
+
+    new: name prefixes of parts the weights may lack (added to an older model: they keep their
+    initialisation, e.g. a zero-initialised input path)."""
     own = module.state_dict()
+    tensors = dict(tensors) | {
+        k: v for k, v in own.items() if k.startswith(new) and k not in tensors
+    }
     missing = [k for k in own if k not in tensors]
     extra = [k for k in tensors if k not in own]
     if missing or extra:

@@ -30,7 +30,8 @@ def augment_sample(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Random quarter turn + horizontal flip (+ brightness/contrast on the image only).
 
-    image: (S, S) float32 ink; points: (N, 3) normalised; maps: (S, S) arrays turned alike."""
+    image: (S, S) float32 ink; points: (N, 3) normalised; maps: (S, S) arrays turned alike
+    (maps["fine"], the drawing on a finer letterbox, also gets the image's brightness/contrast)."""
     k, flip = int(rng.integers(4)), bool(rng.integers(2))
     maps = dict(maps or {})
     p = points.copy()
@@ -48,6 +49,8 @@ def augment_sample(
     if photometric:
         contrast, bright = rng.uniform(0.7, 1.3), rng.uniform(-0.08, 0.08)
         image = np.clip(image * contrast + bright, 0.0, 1.0).astype(np.float32)
+        if "fine" in maps:
+            maps["fine"] = np.clip(maps["fine"] * contrast + bright, 0.0, 1.0).astype(np.float32)
     return image, p, maps
 
 
@@ -68,7 +71,8 @@ class CAD2D3DDataset(Dataset):
     Each item: image (1, S, S) float32 ink in [0, 1]; points (num_points, 3) float32 normalised
     (models.frame); labels (num_points,) int64 (-1 unknown); frame (5,) float32
     (cx, cy, half, z_min, z_max); has_maps bool; semantic (S, S) int64, top / bottom (S, S)
-    float32 normalised z, material (S, S) int64 (zeros when the sample has no maps); name.
+    float32 normalised z, material (S, S) int64 (zeros when the sample has no maps); name;
+    fine (1, F, F) float32, the drawing letterboxed at `fine_size` (only when fine_size > 0).
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class CAD2D3DDataset(Dataset):
         z_ranges: dict[str, tuple[float, float]] | None = None,
         seed: int = 0,
         names: list[str] | None = None,
+        fine_size: int = 0,
     ):
         self.root = Path(data_dir)
         if not (self.root / "images").is_dir():
@@ -96,6 +101,7 @@ class CAD2D3DDataset(Dataset):
         self.augment = augment
         self.z_ranges = dict(z_ranges or Z_RANGES)
         self.seed = seed
+        self.fine_size = fine_size
         self.epoch = 0  # set by the trainer so augmentation differs per epoch, reproducibly
 
     def __len__(self) -> int:
@@ -135,10 +141,15 @@ class CAD2D3DDataset(Dataset):
                 for k in ("top_height", "bottom_height"):
                     if k in z.files:
                         maps[k] = (_resize_map(z[k].astype(np.float32), s, True) - zc) / zh
+        if self.fine_size:
+            maps["fine"] = letterbox(img, self.fine_size)
         if self.augment:
             image, points, maps = augment_sample(image, points, rng, maps)
         zeros = np.zeros((s, s), np.float32)
-        return {
+        fine = {}
+        if "fine" in maps:
+            fine["fine"] = torch.from_numpy(np.ascontiguousarray(maps["fine"])).unsqueeze(0)
+        return fine | {
             "name": name,
             "image": torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32)).unsqueeze(0),
             "points": torch.from_numpy(np.ascontiguousarray(points, dtype=np.float32)),

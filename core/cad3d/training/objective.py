@@ -46,7 +46,9 @@ class Objective(nn.Module):
         enc = net.encoder(img)
         dense = net.encoder.dense(enc.fmap)
         anchors, x_d = training_anchors(x0, enc.fmap.shape[-1], u)
-        cond = Condition(enc.fmap, enc.glob, img, anchors)
+        fine = batch.get("fine")
+        fine = fine.to(dev) if torch.is_tensor(fine) else None
+        cond = Condition(enc.fmap, enc.glob, img, anchors, fine=fine)
         if bool(drop.any()):
             cond = cond.where(drop, net.null_condition(cond))
         out = {

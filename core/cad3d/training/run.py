@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     from ..diffusion_3d_model import create_diffusion_model
     from ..diffusion_trainer import CAD2D3DDataset, DiffusionTrainer, create_synthetic_training_data
     from ..errors import InputNotFound
+    from ..models.config import get_config
+    from ..models.device import resolve_device
+    from ..models.point_model import load_point_model
 
     if not (args.data / "images").is_dir() or not any((args.data / "images").glob("*.png")):
         if (
@@ -61,9 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         ):  # fine-tuning: the user's folder, never filled with synthetic data
             raise InputNotFound(f"{args.data} holds no images/*.png (see DESIGN.md's data layout)")
         create_synthetic_training_data(args.data, args.samples, domain="all", seed=0)
-    model = create_diffusion_model(
-        num_points=4096, preset=args.preset, weights=args.init or "none", device=args.device
-    )
+    if args.init is not None:  # the preset's newer parts are added to older weights
+        model = load_point_model(args.init, resolve_device(args.device), get_config(args.preset))
+    else:
+        model = create_diffusion_model(preset=args.preset, weights="none", device=args.device)
     names = sorted(  # complete samples only (a generator may still be writing); maps optional
         p.stem
         for p in (args.data / "images").glob("*.png")
@@ -81,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     size = stages[0][1] if stages else (args.image_size or model.cfg.encoder.image_size)
     model.cfg.encoder.input_size = size  # sampling letterboxes drawings as training did
-    train = CAD2D3DDataset(args.data, size, args.points, augment=True, names=train_names)
-    val = CAD2D3DDataset(args.data, size, args.points, augment=False, names=val_names)
+    den = model.cfg.denoiser
+    fine = den.fine_image_size if den.fine_patch_size else 0
+    train = CAD2D3DDataset(args.data, size, args.points, True, names=train_names, fine_size=fine)
+    val = CAD2D3DDataset(args.data, size, args.points, False, names=val_names, fine_size=fine)
 
     data_card = _data_card(args.data, train_names, val_names)  # read the metas once
 

@@ -97,6 +97,13 @@ def test_augment_keeps_image_points_and_maps_aligned(data_dir):
         assert (sem > 0.5).float().mean() > 0.85
         turned += int(not torch.allclose(item["image"], base["image"]))
     assert turned >= 3
+    fine = CAD2D3DDataset(data_dir, 64, 300, augment=True, fine_size=256)
+    for epoch in range(4):  # the fine letterbox turns, flips and brightens with the image
+        fine.epoch = epoch
+        item = fine[1]
+        assert item["fine"].shape == (1, 256, 256)
+        small = torch.nn.functional.avg_pool2d(item["fine"][None], 4)[0]
+        assert (small - item["image"]).abs().mean() < 0.02
     # the pure function: a quarter turn maps (x, y) -> (-y, x)
     img = np.zeros((8, 8), np.float32)
     img[0, 7] = 1  # top-right pixel

@@ -1,0 +1,123 @@
+"""Plan consistency (models.linework), the fine-ink path and the anchors' density cut-off."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from cad3d.classes import class_id
+from cad3d.diffusion_3d_model import create_diffusion_model
+from cad3d.models.anchors import cell_index, sample_anchors
+from cad3d.models.config import get_config
+from cad3d.models.linework import KEPT_CLASSES, ink_edges, snap_to_linework
+from cad3d.models.point_model import load_point_model
+
+pytestmark = pytest.mark.torch
+torch.set_num_threads(1)
+SCALE = 0.02  # m/px
+
+
+def _wall_drawing(hatched: bool = False) -> np.ndarray:
+    """A 200 x 300 px sheet with one wall, x 1.0-5.0 m, y 1.6-1.8 m (rows 110-119)."""
+    img = np.full((200, 300), 255, np.uint8)
+    if hatched:
+        img[110, 50:250] = img[119, 50:250] = 0
+        img[110:120, 50] = img[110:120, 249] = 0
+        for c in range(54, 246, 6):  # hatching 6 px apart inside the outline
+            img[111:119, c] = 0
+    else:
+        img[110:120, 50:250] = 0
+    return img
+
+
+@pytest.mark.parametrize("hatched", [False, True])
+def test_edges_are_the_walls_faces_not_its_hatching(hatched):
+    edges = ink_edges(_wall_drawing(hatched), close_px=9)
+    rows = np.unique(np.nonzero(edges[:, 60:240])[0])
+    assert rows.tolist() == [110, 119]  # the two faces; nothing inside the wall
+    if hatched:
+        assert np.nonzero(ink_edges(_wall_drawing(True))[:, 60:240])[0].size > 2 * 180 + 100
+
+
+def test_points_move_onto_the_face_and_keep_their_height():
+    img = _wall_drawing(hatched=True)
+    wall, terrain = class_id("WALL"), class_id("TERRAIN")
+    face_y = 200 * SCALE - 110.5 * SCALE  # row 110's centre: the upper face, 1.79 m
+    pts = np.array(
+        [
+            [3.0, face_y + 0.08, 1.2],  # 8 cm off the face, outside the wall
+            [3.0, face_y - 0.05, 2.5],  # inside the wall, nearer the upper face
+            [3.0, face_y + 0.08, 0.4],  # a terrain point: kept
+            [3.0, face_y + 0.60, 0.0],  # in the room, beyond the radius: kept
+        ]
+    )
+    labels = np.array([wall, wall, terrain, wall])
+    out = snap_to_linework(pts, labels, img, SCALE, radius=0.15)
+    assert np.allclose(out[:2, 1], face_y, atol=1e-5) and np.allclose(out[:2, 0], 3.0, atol=SCALE)
+    assert np.allclose(out[:, 2], pts[:, 2])  # heights are the model's
+    assert np.allclose(out[2:], pts[2:])
+
+
+def _tiny():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return create_diffusion_model(num_points=128, timesteps=50, preset="tiny", weights="none")
+
+
+@pytest.mark.parametrize("init", [0, 1, 2])
+def test_sampling_snaps_to_the_drawings_own_edges_and_keeps_z_in_range(init):
+    torch.manual_seed(init)
+    model = _tiny()
+    img = _wall_drawing()
+    cond = {"image": img, "scale": SCALE, "domain": "floorplan"}
+    model.snap_cells = 0.0
+    raw = model.sample((1, 128, 3), cond, steps=3, seed=0)[0].numpy()
+    model.snap_cells = 100.0  # every point within reach of an edge
+    out, labels = model.sample((1, 128, 3), cond, steps=3, seed=0, with_labels=True)
+    out = out[0].numpy()
+    moved = ~np.isin(labels[0].numpy(), [class_id(c) for c in KEPT_CLASSES])
+    assert moved.sum() > 10  # the untrained head labels some points as a site's area classes
+    edges = ink_edges(img, close_px=9)
+    col = np.floor(out[moved, 0] / SCALE).astype(int)
+    row = np.floor(200 - out[moved, 1] / SCALE).astype(int)
+    assert (
+        edges[row, col].all()
+        and not edges[
+            np.floor(200 - raw[:, 1] / SCALE).astype(int).clip(0, 199),
+            np.floor(raw[:, 0] / SCALE).astype(int).clip(0, 299),
+        ].all()
+    )
+    assert np.allclose(out[:, 2], raw[:, 2]) and (out[:, 2] >= 0).all() and (out[:, 2] <= 3).all()
+    assert labels.shape == (1, 128)
+
+
+def test_older_weights_grow_a_fine_ink_path_that_starts_silent(tmp_path):
+    cfg = get_config("tiny")
+    cfg.denoiser.fine_patch_size = 0  # weights from before the fine-ink path
+    from cad3d.models.point_model import PointModel
+
+    old = PointModel(cfg)
+    path = old.save(tmp_path / "old.safetensors")
+    grown = load_point_model(path, grow_to=get_config("tiny"))
+    assert grown.net.denoiser.inp_fine is not None and old.net.denoiser.inp_fine is None
+    cond = {"image": _wall_drawing(), "scale": SCALE, "domain": "floorplan"}
+    a = old.sample((1, 64, 3), cond, steps=3, seed=1)
+    b = grown.sample((1, 64, 3), cond, steps=3, seed=1)
+    assert torch.equal(a, b)  # zero-initialised: the same model until fine-tuned
+    with torch.no_grad():
+        grown.net.denoiser.out.weight.normal_()  # an untrained output layer is zero
+    c = grown.sample((1, 64, 3), cond, steps=3, seed=1)
+    with torch.no_grad():
+        grown.net.denoiser.inp_fine.weight.normal_()
+    assert not torch.equal(c, grown.sample((1, 64, 3), cond, steps=3, seed=1))  # it is read
+
+
+def test_min_share_never_draws_doubtful_cells():
+    logits = torch.full((1, 4, 4), -2.0)
+    logits[0, 1, 1] = logits[0, 2, 2] = 2.0
+    g = torch.Generator().manual_seed(0)
+    kept = cell_index(sample_anchors(logits, 2000, g, min_share=1.0), 4)
+    assert set(kept.unique().tolist()) == {5, 10}
+    every = cell_index(sample_anchors(logits, 2000, g), 4)
+    assert every.unique().numel() > 2
