@@ -44,11 +44,14 @@ def snap_to_linework(
     scale: float,
     radius: float,
     close: float = CLOSE_M,
+    floor: float | None = None,
 ) -> np.ndarray:
     """points (N, 3) meters in the drawing's frame (origin bottom-left, y up), labels (N,)
     class ids, image (H, W) uint8 at `scale` m/px -> (N, 3): points within `radius` m of an
     ink edge, except those of KEPT_CLASSES, moved (in x, y) to that edge pixel's centre.
-    close: gaps narrower than this (m, and never under CLOSE_PX pixels) are closed first."""
+    close: gaps narrower than this (m, and never under CLOSE_PX pixels) are closed first.
+    floor: points at or below this height keep their place too (they lie on the floor, the
+    ground or a part's underside wherever they are, so moving them only thins that surface)."""
     pts = np.array(points, dtype=np.float32, copy=True)
     edges = ink_edges(image, max(CLOSE_PX, round(close / scale)))
     if not edges.any() or radius <= 0:
@@ -59,6 +62,8 @@ def snap_to_linework(
     row = np.clip(np.floor(h - pts[:, 1] / scale).astype(np.int64), 0, h - 1)
     kept = np.array([class_id(c) for c in KEPT_CLASSES])
     move = ~np.isin(labels, kept) & (dist[row, col] * scale <= radius)
+    if floor is not None:
+        move &= pts[:, 2] > floor
     pts[move, 0] = (cols[row[move], col[move]] + 0.5) * scale
     pts[move, 1] = (h - rows[row[move], col[move]] - 0.5) * scale
     return pts

@@ -30,6 +30,7 @@ DEFAULT_DOMAIN = "floorplan"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 SAMPLERS = ("ddpm", "ddim", "dpm")
 SNAP_CELLS = 0.6
+FLOOR_BAND = 0.015  # points this share of the height range above its bottom are not snapped
 
 
 def _as_item(c: Any) -> tuple[np.ndarray, float, str, float]:
@@ -233,7 +234,8 @@ class PointModel:
             if image.ndim == 3:
                 image = cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2GRAY)
             radius = self.snap_cells * 2 * f.half / grid
-            snapped = snap_to_linework(p.numpy(), lab.numpy(), image, scale, radius)
+            floor = f.z_min + FLOOR_BAND * (f.z_max - f.z_min) if FLOOR_BAND else None
+            snapped = snap_to_linework(p.numpy(), lab.numpy(), image, scale, radius, floor=floor)
             out.append(torch.from_numpy(snapped))
         return torch.stack(out)
 

@@ -11,7 +11,7 @@ from cad3d.diffusion_3d_model import create_diffusion_model
 from cad3d.models.anchors import cell_index, sample_anchors
 from cad3d.models.config import get_config
 from cad3d.models.linework import KEPT_CLASSES, ink_edges, snap_to_linework
-from cad3d.models.point_model import load_point_model
+from cad3d.models.point_model import FLOOR_BAND, load_point_model
 
 pytestmark = pytest.mark.torch
 torch.set_num_threads(1)
@@ -49,11 +49,12 @@ def test_points_move_onto_the_face_and_keep_their_height():
             [3.0, face_y + 0.08, 1.2],  # 8 cm off the face, outside the wall
             [3.0, face_y - 0.05, 2.5],  # inside the wall, nearer the upper face
             [3.0, face_y + 0.08, 0.4],  # a terrain point: kept
-            [3.0, face_y + 0.60, 0.0],  # in the room, beyond the radius: kept
+            [3.0, face_y + 0.60, 0.5],  # in the room, beyond the radius: kept
+            [3.0, face_y + 0.08, 0.01],  # on the floor: kept
         ]
     )
-    labels = np.array([wall, wall, terrain, wall])
-    out = snap_to_linework(pts, labels, img, SCALE, radius=0.15)
+    labels = np.array([wall, wall, terrain, wall, wall])
+    out = snap_to_linework(pts, labels, img, SCALE, radius=0.15, floor=0.04)
     assert np.allclose(out[:2, 1], face_y, atol=1e-5) and np.allclose(out[:2, 0], 3.0, atol=SCALE)
     assert np.allclose(out[:, 2], pts[:, 2])  # heights are the model's
     assert np.allclose(out[2:], pts[2:])
@@ -77,6 +78,7 @@ def test_sampling_snaps_to_the_drawings_own_edges_and_keeps_z_in_range(init):
     out, labels = model.sample((1, 128, 3), cond, steps=3, seed=0, with_labels=True)
     out = out[0].numpy()
     moved = ~np.isin(labels[0].numpy(), [class_id(c) for c in KEPT_CLASSES])
+    moved &= out[:, 2] > FLOOR_BAND * 3.0  # floor-level points stay where they are
     assert moved.sum() > 10  # the untrained head labels some points as a site's area classes
     edges = ink_edges(img, close_px=9)
     col = np.floor(out[moved, 0] / SCALE).astype(int)
