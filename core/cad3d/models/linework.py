@@ -21,8 +21,7 @@ from scipy import ndimage
 from ..classes import class_id
 
 KEPT_CLASSES = ("TERRAIN", "TREE", "PATH", "WATER")
-CLOSE_M = 0.12  # hatching and a wall's two lines are closer than this, rooms and doors are not
-CLOSE_PX = 9  # hatching is drawn 4-8 px apart whatever the scale
+CLOSE_PX = 9  # hatching is drawn a pen's few px apart whatever the scale: 4-9 px here
 
 
 def ink_edges(image: np.ndarray, close_px: int = 0, threshold: int = 128) -> np.ndarray:
@@ -43,17 +42,17 @@ def snap_to_linework(
     image: np.ndarray,
     scale: float,
     radius: float,
-    close: float = CLOSE_M,
+    close_px: int = CLOSE_PX,
     floor: float | None = None,
 ) -> np.ndarray:
     """points (N, 3) meters in the drawing's frame (origin bottom-left, y up), labels (N,)
     class ids, image (H, W) uint8 at `scale` m/px -> (N, 3): points within `radius` m of an
     ink edge, except those of KEPT_CLASSES, moved (in x, y) to that edge pixel's centre.
-    close: gaps narrower than this (m, and never under CLOSE_PX pixels) are closed first.
+    close_px: gaps narrower than this many pixels are closed first (ink_edges).
     floor: points at or below this height keep their place too (they lie on the floor, the
     ground or a part's underside wherever they are, so moving them only thins that surface)."""
     pts = np.array(points, dtype=np.float32, copy=True)
-    edges = ink_edges(image, max(CLOSE_PX, round(close / scale)))
+    edges = ink_edges(image, close_px)
     if not edges.any() or radius <= 0:
         return pts
     dist, (rows, cols) = ndimage.distance_transform_edt(~edges, return_indices=True)
