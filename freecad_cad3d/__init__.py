@@ -57,6 +57,48 @@ def drawing_of(source: Any, scale: float | None = None, kind: str = "auto", doc=
     return drawing, placement, doc or first.Document, first.Label
 
 
+def _gui_up() -> bool:
+    import FreeCAD as App
+
+    return bool(getattr(App, "GuiUp", False))
+
+
+def _convert_in_worker(source: Any, method: str, steps: int, scale, kind: str, doc):
+    """The learned methods from the GUI's console: run by the engine worker, as the toolbar
+    does, while this call waits in a local event loop (the GUI keeps drawing). In FreeCAD's GUI
+    process `import timm` segfaults (triton's LLVM against Mesa's), and a crash or an
+    out-of-memory kill there would take the user's unsaved documents with it."""
+    import FreeCAD as App
+    from PySide import QtCore
+
+    from cad3d.errors import Cad3dError
+
+    from .gui import jobs
+
+    if doc is not None:
+        App.setActiveDocument(doc.Name)
+    session = jobs.session()
+    ended: list[str] = []
+    loop = QtCore.QEventLoop()
+
+    def on_state(state: str) -> None:
+        if state != "running":
+            ended.append(state)
+            loop.quit()
+
+    session.state_changed.connect(on_state)
+    try:
+        if not session.start(source, method=method, steps=steps, scale=scale, kind=kind):
+            raise Cad3dError(session.last_message or "the conversion could not start")
+        if not ended:
+            loop.exec_()
+    finally:
+        session.state_changed.disconnect(on_state)
+    if ended[-1] != "done":
+        raise Cad3dError(session.last_message or f"the conversion ended: {ended[-1]}")
+    return session.last_group
+
+
 def add_conversion(doc, conversion, name: str, placement=None, solids=True):
     """Add a finished conversion to `doc` as one undo step; return its group.
 
@@ -104,6 +146,8 @@ def convert(
     method, warning = run.resolve_method(method)
     if warning:
         _warn(warning)
+    if method != "extrude" and _gui_up():
+        return _convert_in_worker(source, method, steps, scale, kind, doc)
     drawing, placement, doc, name = drawing_of(source, scale, kind, doc)
     conversion = run.compute(drawing, method, steps, progress)
     return add_conversion(doc, conversion, name, placement)

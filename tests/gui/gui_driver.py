@@ -10,6 +10,7 @@ back the setting the first run changed). $CAD3D_GUI_IMAGE: the example drawing t
 import json
 import os
 import signal
+import sys
 import time
 import traceback
 
@@ -878,9 +879,27 @@ def s_install():
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
-        after(100, quit_all)
+        after(100, s_console_learned)
 
     wait_until(lambda: bool(result), step(then), 90)
+
+
+def s_console_learned():
+    """The macro API with a learned method in the GUI: FreeCAD's own process would segfault
+    on `import timm`, so the call must go through the engine worker and still return the group."""
+    import freecad_cad3d
+
+    doc = App.newDocument("Console")
+    t0 = time.perf_counter()
+    g = freecad_cad3d.convert(IMAGE, method="vit", scale=SCALE, kind="floorplan", doc=doc)
+    F["console"] = {
+        "seconds": time.perf_counter() - t0,
+        "doc": g.Document.Name,
+        "members": [(o.TypeId, o.Label) for o in g.Group],
+        "methods": sorted({o.CAD3D_Method for o in g.Group}),
+        "torch_in_gui": "torch" in sys.modules,
+    }
+    after(100, quit_all)
 
 
 QtCore.QTimer.singleShot(300, step(s_workbench))

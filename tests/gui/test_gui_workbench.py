@@ -305,3 +305,10 @@ def test_unwritable_export_path_is_a_message(runs):
         assert not got["exists"] and got["unchanged"]
         assert e["expected"] in f["export_bad_report"]
     assert "Traceback" not in f["export_bad_report"]
+
+
+def test_console_convert_with_a_learned_method_runs_in_the_worker(runs):
+    c = runs[0]["console"]
+    assert not c["torch_in_gui"]  # FreeCAD's GUI process never imported torch (nor timm)
+    assert c["doc"] == "Console" and c["methods"] == ["vit"]
+    assert ["Mesh::Feature", "WALL"] in c["members"], c["members"]
