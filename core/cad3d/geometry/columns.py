@@ -39,6 +39,7 @@ GAP_FRACTION = 0.2  # a z-gap wider than this share of the class's z-span splits
 SNAP_FRACTION = 0.02  # z histogram bin (share of the z-span) for the face heights
 MAX_FINE = 2048  # fine raster cells along the longer side at most
 CLOSE = 1.0  # footprint closing radius, in point spacings
+CLOSE_AREA = 2.0  # ... of areas (floors, water, paths): their points are sparse, spread thin
 
 
 def _spacing(n: int, extent: tuple[float, float]) -> float:
@@ -46,13 +47,16 @@ def _spacing(n: int, extent: tuple[float, float]) -> float:
 
 
 def _mask(xy: np.ndarray, shape: tuple[int, int], cell: float, close_px: int) -> np.ndarray:
-    """(ny, nx) uint8 footprint: cells holding points, closed with a disc of close_px."""
-    m = np.zeros(shape, np.uint8)
+    """(ny, nx) uint8 footprint: cells holding points, closed with a disc of close_px (on a
+    zero-padded raster: OpenCV's erosion treats the border as full, which would glue anything
+    within close_px of the sheet's edge to it)."""
+    pad = close_px + 1
+    m = np.zeros((shape[0] + 2 * pad, shape[1] + 2 * pad), np.uint8)
     j = np.clip((xy[:, 0] / cell).astype(np.int64), 0, shape[1] - 1)
     i = np.clip((xy[:, 1] / cell).astype(np.int64), 0, shape[0] - 1)
-    m[i, j] = 1
+    m[i + pad, j + pad] = 1
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * close_px + 1, 2 * close_px + 1))
-    return cv2.morphologyEx(m, cv2.MORPH_CLOSE, k)
+    return cv2.morphologyEx(m, cv2.MORPH_CLOSE, k)[pad:-pad, pad:-pad]
 
 
 def _polygons(mask: np.ndarray, cell: float, extent: tuple[float, float]) -> list[Polygon]:
@@ -246,7 +250,7 @@ def column_meshes(
         elif cls in FLAT or cls in FIELD:
             fine = max(s_all / 4, max(extent) / MAX_FINE)
             shape = (int(np.ceil(extent[1] / fine)) + 1, int(np.ceil(extent[0] / fine)) + 1)
-            close = max(1, int(round(CLOSE * max(s, s_all) / fine)))
+            close = max(1, int(round(CLOSE_AREA * max(s, s_all) / fine)))
             polys = _polygons(_mask(p[:, :2], shape, fine, close), fine, extent)
             if cls in FLAT:
                 for poly in polys:

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import torch
 
+from ..classes import class_id, domain_classes
 from ..diffusion import GaussianDiffusion, ModelMeanType, get_named_beta_schedule
 from ..errors import InputNotFound, UsageError
 from .anchors import to_points
@@ -61,6 +62,15 @@ def _as_item(c: Any) -> tuple[np.ndarray, float, str, float]:
     if isinstance(c, np.ndarray):
         return c, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0
     raise UsageError(f"cannot use a {type(c).__name__} as a drawing condition")
+
+
+def _domains(condition: Any, batch: int) -> list[str] | None:
+    """The domain of each sample's drawing (None for a blank or letterboxed-tensor condition)."""
+    if condition is None or torch.is_tensor(condition):
+        return None
+    items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
+    domains = [_as_item(c)[2] for c in items]
+    return domains * batch if len(domains) == 1 else domains
 
 
 class PointModel:
@@ -218,7 +228,10 @@ class PointModel:
         else:
             x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
         points = to_points(x, cond.anchors, grid)
-        labels = self.label_points(cond, points) if with_labels or self.snap_cells else None
+        domains = _domains(condition, b)
+        labels = (
+            self.label_points(cond, points, domains) if with_labels or self.snap_cells else None
+        )
         out = self.to_meters(points, frames)
         if self.snap_cells and condition is not None and not torch.is_tensor(condition):
             out = self.snap(out, labels, condition, frames, grid)
@@ -246,14 +259,29 @@ class PointModel:
         return torch.stack(out)
 
     @torch.no_grad()
-    def label_points(self, cond: Condition, x: torch.Tensor) -> torch.Tensor:
+    def label_points(
+        self, cond: Condition, x: torch.Tensor, domains: Sequence[str] | None = None
+    ) -> torch.Tensor:
         """x: (B, N, 3) normalised points -> (B, N) int64 class ids: the encoder's dense
         semantic head read at each point's (x, y) (bilinear on the logits, then argmax).
 
         A plan is orthographic, so the pixel under a point says what it belongs to; points
-        off the drawing read zero logits (ties resolve to BACKGROUND, id 0)."""
+        off the drawing read zero logits (ties resolve to BACKGROUND, id 0). But a 4 px cell
+        is wider than a wall, so the head says FLOOR or BACKGROUND for many points of a wall's
+        face. With `domains` (one per sample) a generated point takes one of its domain's
+        classes (it is on a surface, not background), and a floor lies at the bottom of the
+        height range: points above FLOOR_BAND are never FLOOR."""
         logits = self.net.encoder.dense(cond.fmap)["semantic"]  # (B, C, h, w)
-        return sample_map(logits, x[..., :2].to(logits)).argmax(-1).cpu()
+        per_point = sample_map(logits, x[..., :2].to(logits))  # (B, N, C)
+        if domains is not None:
+            allowed = torch.zeros(per_point.shape[0], 1, per_point.shape[-1], dtype=torch.bool)
+            for i, d in enumerate(domains):
+                allowed[i, 0, [class_id(c) for c in domain_classes(d)]] = True
+            per_point = per_point.masked_fill(~allowed.to(per_point.device), float("-inf"))
+            raised = x[..., 2].to(logits) > -1 + 2 * FLOOR_BAND
+            floor = per_point[..., class_id("FLOOR")]
+            per_point[..., class_id("FLOOR")] = floor.masked_fill(raised, float("-inf"))
+        return per_point.argmax(-1).cpu()
 
     # weights -------------------------------------------------------------------------------------
     def save(self, path: str | Path, card: dict[str, Any] | None = None) -> Path:

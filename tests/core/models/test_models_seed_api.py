@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from cad3d.classes import class_id
 from cad3d.converters.base import Drawing
 from cad3d.converters.diffusion import DiffusionConverter
 from cad3d.diffusion_3d_model import create_diffusion_model
@@ -114,6 +115,14 @@ def test_label_points_reads_the_semantic_head_under_each_point(monkeypatch):
     monkeypatch.setattr(model.net.encoder, "dense", lambda fmap, size=None: {"semantic": logits})
     x = torch.tensor([[[-0.6, 0.3, 0.0], [0.6, -0.2, 0.5], [-0.1, 0.9, -1.0], [0.3, 0.0, 0.0]]])
     assert model.label_points(cond, x).tolist() == [[2, 5, 2, 5]]
+    # a floor plan's point is one of WALL DOOR WINDOW FLOOR, and FLOOR only at floor level
+    wall, floor = class_id("WALL"), class_id("FLOOR")
+    logits = torch.zeros(1, 15, h, w)
+    logits[:, floor] = 5.0  # the head says floor everywhere (a cell is wider than a wall)
+    logits[:, 0, :, w // 2 :] = 9.0  # and background on the right
+    logits[:, wall] = 1.0
+    x = torch.tensor([[[-0.5, 0.0, -1.0], [-0.5, 0.0, 0.2], [0.5, 0.0, -1.0], [0.5, 0.0, 0.6]]])
+    assert model.label_points(cond, x, ["floorplan"]).tolist() == [[floor, wall, floor, wall]]
 
 
 def test_diffusion_converter_returns_labelled_points_and_meshes(tmp_path):
