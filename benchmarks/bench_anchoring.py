@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-VARIANTS = ("0.25,0,0", "0.25,0,0.6", "0.5,1,0.6", "1,0,0.6", "1,2,0.6")
+VARIANTS = ("0.25,0,0", "0.25,0,0.6", "0.5,0,0", "0.5,0,0.6", "0.5,1,0.6", "1,0,0.6")
 
 
 def run(domains, n, degraded, weights, threads, variants) -> list[dict]:

@@ -4,9 +4,10 @@
         [--threads 2] [--reps 20] [--peak 176]
 
 One step = one `PointDenoiser.forward` (the encoder and the anchor-only work run once per
-drawing, not per step: `PointDenoiser.precompute`). Then the whole thing, as a user waits for
-it: DDIM-50 on a synthetic floor plan through `PointModel.sample` (image letterboxing,
-encoding, anchor sampling, 50 steps, back to meters), median of --runs.
+drawing, not per step: `PointDenoiser.precompute`; the fine-ink patch under each point is
+read at every step). Then the whole thing, as a user waits for it: DDIM-50 on a synthetic floor
+plan through `PointModel.sample` (image letterboxing, encoding, anchor sampling, 50 steps, back
+to meters, the linework snap), median of --runs.
 FLOPs are counted by torch.utils.flop_counter (matmuls, convs, attention; elementwise ops,
 grid_sample and top-k are not counted, so the GFLOP/s is a lower bound). --peak: the machine's
 fp32 peak in GFLOP/s for the threads used (176: 2 cores x AVX2 FMA, ~2.75 GHz x 32).
@@ -42,7 +43,10 @@ def main() -> None:
     net = PointDiffusionNet(cfg).eval()
     size = cfg.encoder.input_size or cfg.encoder.image_size
     with torch.no_grad():
-        cond = net.condition(torch.rand(1, 1, size, size), a.points)
+        den = cfg.denoiser
+        fine = torch.rand(1, 1, den.fine_image_size, den.fine_image_size)
+        fine = fine if den.fine_patch_size else None  # read under the moving points each step
+        cond = net.condition(torch.rand(1, 1, size, size), a.points, fine=fine)
         t0 = time.perf_counter()
         cond = net.denoiser.precompute(cond)
         pre = time.perf_counter() - t0

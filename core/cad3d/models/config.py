@@ -75,9 +75,10 @@ class DiffusionConfig:
     mean_type: str = "v"  # "epsilon" | "v" | "x0"
     cond_drop: float = 0.1  # condition dropout for classifier-free guidance
     clip_x0: float | None = 1.5  # clamp predicted x0 while sampling (normalised units)
-    # anchors are drawn from softmax(density / T): T < 1 keeps them off doubtful cells
-    # (measured: benchmarks/bench_samplers.py --temperatures)
-    density_temperature: float = 0.25
+    # anchors are drawn from softmax(density / T): T < 1 keeps them off doubtful cells, but
+    # thins floors and piles points on junctions; with the linework snap, 0.5 places points
+    # most evenly (measured: benchmarks/bench_anchoring.py)
+    density_temperature: float = 0.5
     density_min_share: float = 0.0  # cells under this x the uniform share never drawn
 
 
