@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -31,45 +31,59 @@ DEFAULT_DOMAIN = "floorplan"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 SAMPLERS = ("ddpm", "ddim", "dpm")
 SNAP_CELLS = 0.6
-# measured (benchmarks/bench_anchoring.py): floor plans 0.64 -> 0.93 of points within 5 cm;
+# measured (benchmarks/bench_anchoring.py): floor plans 0.62 -> 0.92 of points within 5 cm;
 # parts 0.33 -> 0.28 (a part's thick outline is centred on the face, its rim is 0.5 mm off)
 SNAP_DOMAINS = ("floorplan",)
 FLOOR_BAND = 0.015  # points this share of the height range above its bottom are not snapped
 
 
-def _as_item(c: Any) -> tuple[np.ndarray, float, str, float]:
-    """(image (H, W) uint8, scale m/px, domain, z_base m) from a Drawing, dict, array or path.
+class DrawingItem(NamedTuple):
+    """One drawing as the model reads it."""
+
+    image: np.ndarray  # (H, W) uint8, or (H, W, 3)
+    scale: float  # m/px
+    domain: str
+    z_base: float  # m, see _as_item
+
+
+def _as_item(c: Any) -> DrawingItem:
+    """A Drawing, dict, array or image path as a DrawingItem (an item passes through).
 
     z_base: the elevation of the lowest ground for domains in config.Z_RELATIVE (landscape),
     from the dict's "z_base" or the Drawing's notes["z_base"]; default 0."""
+    if isinstance(c, DrawingItem):
+        return c
     if hasattr(c, "image") and hasattr(c, "scale"):  # converters.base.Drawing
         base = float(getattr(c, "notes", {}).get("z_base", 0.0))
-        return np.asarray(c.image), float(c.scale), c.kind or DEFAULT_DOMAIN, base
+        return DrawingItem(np.asarray(c.image), float(c.scale), c.kind or DEFAULT_DOMAIN, base)
     if isinstance(c, dict):
-        return (
+        return DrawingItem(
             np.asarray(c["image"]),
             float(c.get("scale", DEFAULT_SCALE)),
             c.get("domain") or DEFAULT_DOMAIN,
             float(c.get("z_base", 0.0)),
         )
     if isinstance(c, (str, Path)):
-        import cv2
-
         img = cv2.imread(str(c), cv2.IMREAD_GRAYSCALE)
         if img is None:
             raise InputNotFound(f"cannot read image {c}")
-        return img, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0
+        return DrawingItem(img, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0)
     if isinstance(c, np.ndarray):
-        return c, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0
+        return DrawingItem(c, DEFAULT_SCALE, DEFAULT_DOMAIN, 0.0)
     raise UsageError(f"cannot use a {type(c).__name__} as a drawing condition")
 
 
-def _domains(condition: Any, batch: int) -> list[str] | None:
+def _as_items(condition: Any) -> list[DrawingItem]:
+    """A condition (one drawing or a list, one per sample) as DrawingItems."""
+    many = isinstance(condition, (list, tuple)) and not isinstance(condition, DrawingItem)
+    return [_as_item(c) for c in (condition if many else [condition])]
+
+
+def _domains(items: list[DrawingItem] | None, batch: int) -> list[str] | None:
     """The domain of each sample's drawing (None for a blank or letterboxed-tensor condition)."""
-    if condition is None or torch.is_tensor(condition):
+    if items is None:
         return None
-    items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
-    domains = [_as_item(c)[2] for c in items]
+    domains = [it.domain for it in items]
     return domains * batch if len(domains) == 1 else domains
 
 
@@ -93,7 +107,7 @@ class PointModel:
         self.density_temperature = cfg.diffusion.density_temperature  # see DiffusionConfig
         self.density_min_share = cfg.diffusion.density_min_share
         # plan consistency (models.linework): drawn faces snap to ink edges within this many
-        # density cells (0: off); measured by benchmarks/bench_samplers.py --snap
+        # density cells (0: off); measured by benchmarks/bench_anchoring.py
         self.snap_cells = SNAP_CELLS
         self.card: dict[str, Any] = {}
 
@@ -116,10 +130,8 @@ class PointModel:
                 img = img.unsqueeze(1)
             frames = [make_frame(img.shape[-2:], DEFAULT_SCALE, zr[DEFAULT_DOMAIN])] * img.shape[0]
         else:
-            items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
             arrays, frames = [], []
-            for c in items:
-                image, scale, domain, base = _as_item(c)
+            for image, scale, domain, base in _as_items(condition):
                 if domain not in zr:
                     raise UsageError(f"unknown domain {domain!r}; use one of {', '.join(zr)}")
                 arrays.append(letterbox(image, size))
@@ -143,8 +155,7 @@ class PointModel:
         size = den.fine_image_size
         if condition is None or torch.is_tensor(condition):
             return torch.nn.functional.interpolate(img, size=(size, size), mode="bilinear")
-        items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
-        fine = np.stack([letterbox(_as_item(c)[0], size) for c in items])
+        fine = np.stack([letterbox(it.image, size) for it in _as_items(condition)])
         out = torch.from_numpy(fine).unsqueeze(1).to(self.device)
         return out.expand(img.shape[0], -1, -1, -1) if out.shape[0] == 1 else out
 
@@ -194,6 +205,8 @@ class PointModel:
             fine = self.fine_image(None, img[:1])
             cond = net.null_condition(net.condition(img[:1], n, g_anchors, fine=fine)).repeat(b)
         else:
+            if not torch.is_tensor(condition):  # every drawing read once (a path is decoded)
+                condition = _as_items(condition)
             img, frames = self.prepare(condition, b)
             boxes = torch.tensor([f.box() for f in frames])
             fine = self.fine_image(condition, img)
@@ -228,13 +241,14 @@ class PointModel:
         else:
             x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
         points = to_points(x, cond.anchors, grid)
-        domains = _domains(condition, b)
+        items = None if condition is None or torch.is_tensor(condition) else condition
+        domains = _domains(items, b)
         labels = (
             self.label_points(cond, points, domains) if with_labels or self.snap_cells else None
         )
         out = self.to_meters(points, frames)
-        if self.snap_cells and condition is not None and not torch.is_tensor(condition):
-            out = self.snap(out, labels, condition, frames, grid)
+        if self.snap_cells and items is not None:
+            out = self.snap(out, labels, items, frames, grid)
         return (out, labels) if with_labels else out
 
     def snap(
@@ -242,11 +256,10 @@ class PointModel:
     ) -> torch.Tensor:
         """Plan consistency (models.linework): each drawing's faces onto its own ink edges,
         within `snap_cells` density cells, for the domains in SNAP_DOMAINS."""
-        items = list(condition) if isinstance(condition, (list, tuple)) else [condition]
+        items = _as_items(condition)
         items = items * len(frames) if len(items) == 1 else items
         out = []
-        for p, lab, item, f in zip(points, labels, items, frames, strict=True):
-            image, scale, domain, _ = _as_item(item)
+        for p, lab, (image, scale, domain, _), f in zip(points, labels, items, frames, strict=True):
             if domain not in SNAP_DOMAINS:
                 out.append(p)
                 continue
