@@ -81,14 +81,20 @@ def make_frame(shape_hw: tuple[int, int], scale: float, z_range: tuple[float, fl
     )
 
 
-def letterbox(image: np.ndarray, size: int) -> np.ndarray:
-    """(H, W) or (H, W, 3) uint8 drawing -> (size, size) float32 ink in [0, 1] (1 = black),
-    padded with white to a square (centred as in `make_frame`) and resized (area filter)."""
+def grey(image: np.ndarray) -> np.ndarray:
+    """(H, W) or (H, W, 3) drawing -> (H, W) uint8 grey (0 = black ink)."""
     img = np.asarray(image)
     if img.ndim == 3:
         img = cv2.cvtColor(img[..., :3], cv2.COLOR_RGB2GRAY)
     if img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
+    return img
+
+
+def letterbox(image: np.ndarray, size: int) -> np.ndarray:
+    """(H, W) or (H, W, 3) uint8 drawing -> (size, size) float32 ink in [0, 1] (1 = black),
+    padded with white to a square (centred as in `make_frame`) and resized (area filter)."""
+    img = grey(image)
     h, w = img.shape
     side, left, top = _pads(h, w)
     canvas = np.full((side, side), 255, np.uint8)

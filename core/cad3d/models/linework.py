@@ -7,7 +7,7 @@ paper - when one is within `radius`; its height is the model's. Points of a site
 (terrain, water, paths, tree crowns) keep their position: contours and symbols are not faces.
 Floor points are not spared: the semantic head's cells are coarser than a wall, so a "floor"
 label does not prove a point is off the wall, and a floor point moved onto a wall's foot is
-still on the surface (measured: sparing them lowers precision; benchmarks/bench_samplers.py).
+still on the surface (measured: sparing them lowers precision; benchmarks/bench_anchoring.py).
 This is the data-consistency step of diffusion posterior sampling, with the observation (the
 linework) applied exactly instead of as a guidance gradient.
 """

@@ -21,7 +21,7 @@ from ..errors import InputNotFound, UsageError
 from .anchors import to_points
 from .config import Z_RELATIVE, ModelConfig
 from .device import resolve_device
-from .frame import Frame, letterbox, make_frame
+from .frame import Frame, grey, letterbox, make_frame
 from .fusion import Condition, sample_map
 from .linework import snap_to_linework
 from .network import PointDiffusionNet
@@ -263,11 +263,11 @@ class PointModel:
             if domain not in SNAP_DOMAINS:
                 out.append(p)
                 continue
-            if image.ndim == 3:
-                image = cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2GRAY)
             radius = self.snap_cells * 2 * f.half / grid
-            floor = f.z_min + FLOOR_BAND * (f.z_max - f.z_min) if FLOOR_BAND else None
-            snapped = snap_to_linework(p.numpy(), lab.numpy(), image, scale, radius, floor=floor)
+            floor = f.z_min + FLOOR_BAND * (f.z_max - f.z_min)
+            snapped = snap_to_linework(
+                p.numpy(), lab.numpy(), grey(image), scale, radius, floor=floor
+            )
             out.append(torch.from_numpy(snapped))
         return torch.stack(out)
 
