@@ -10,6 +10,12 @@ label does not prove a point is off the wall, and a floor point moved onto a wal
 still on the surface (measured: sparing them lowers precision; benchmarks/bench_anchoring.py).
 This is the data-consistency step of diffusion posterior sampling, with the observation (the
 linework) applied exactly instead of as a guidance gradient.
+
+Where on the edge pixel the face lies (DESIGN.md: pixel (c, r) sits at x = c s, y = (H - r) s):
+a drawn line is centred on its face, so a stroke's face is its rim pixel's centre; a fill
+(poche, ink FILL_PX or more across) ends at its face, half a pixel out from the rim pixel's
+centre towards the paper. At 2-3 cm a pixel these half pixels are a quarter of the 5 cm
+tolerance (measured: benchmarks/bench_anchoring.py).
 """
 
 from __future__ import annotations
@@ -22,18 +28,43 @@ from ..classes import class_id
 
 KEPT_CLASSES = ("TERRAIN", "TREE", "PATH", "WATER")
 CLOSE_PX = 9  # hatching is drawn a pen's few px apart whatever the scale: 4-9 px here
+FILL_PX = 5  # ink at least this wide is a fill, thinner ink a stroke (pens: 1-3 px)
+THRESHOLD = 128  # grey below this is ink
 
 
-def ink_edges(image: np.ndarray, close_px: int = 0, threshold: int = 128) -> np.ndarray:
+def _morph(ink: np.ndarray, op: int, px: int, shape: int = cv2.MORPH_ELLIPSE) -> np.ndarray:
+    kernel = cv2.getStructuringElement(shape, (px, px))
+    return cv2.morphologyEx(ink.astype(np.uint8), op, kernel).astype(bool)
+
+
+def _closed_ink(image: np.ndarray, close_px: int) -> np.ndarray:
+    ink = np.asarray(image) < THRESHOLD
+    return _morph(ink, cv2.MORPH_CLOSE, close_px) if close_px > 1 else ink
+
+
+def ink_edges(image: np.ndarray, close_px: int = 0) -> np.ndarray:
     """(H, W) uint8 drawing (0 = black) -> (H, W) bool: ink pixels with a paper 4-neighbour
     (a one-pixel line is all edge; a filled wall is its rim). close_px > 0 first closes gaps
     narrower than that (a morphological closing): hatching and the two lines of a thin wall
     or a window symbol become one solid, so only its rim - the faces - is edge."""
-    ink = np.asarray(image) < threshold
-    if close_px > 1:
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_px, close_px))
-        ink = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, kernel).astype(bool)
+    ink = _closed_ink(image, close_px)
     return ink & ~ndimage.binary_erosion(ink, border_value=1)
+
+
+def _face_offsets(
+    image: np.ndarray, ink: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """(K, 2) (column, row) shift in px from edge pixels (rows, cols) of the closed `ink` to
+    their face: half a pixel towards the paper where the drawing's own ink is a fill, 0 on a
+    stroke (see the module's docstring)."""
+    # a square: a fill's corner pixels are the fill's too
+    fill = _morph(np.asarray(image) < THRESHOLD, cv2.MORPH_OPEN, FILL_PX, cv2.MORPH_RECT)
+    fill = fill[rows, cols]
+    paper = np.pad(~ink, 1, constant_values=True).astype(np.float64)
+    r, c = rows + 1, cols + 1
+    d = np.stack([paper[r, c + 1] - paper[r, c - 1], paper[r + 1, c] - paper[r - 1, c]], -1)
+    norm = np.linalg.norm(d, axis=1, keepdims=True)
+    return np.where(fill[:, None] & (norm > 0), 0.5 * d / np.maximum(norm, 1e-9), 0.0)
 
 
 def snap_to_linework(
@@ -47,22 +78,25 @@ def snap_to_linework(
 ) -> np.ndarray:
     """points (N, 3) meters in the drawing's frame (origin bottom-left, y up), labels (N,)
     class ids, image (H, W) uint8 at `scale` m/px -> (N, 3): points within `radius` m of an
-    ink edge, except those of KEPT_CLASSES, moved (in x, y) to that edge pixel's centre.
+    ink edge, except those of KEPT_CLASSES, moved (in x, y) onto that edge pixel's face.
     close_px: gaps narrower than this many pixels are closed first (ink_edges).
     floor: points at or below this height keep their place too (they lie on the floor, the
     ground or a part's underside wherever they are, so moving them only thins that surface)."""
     pts = np.array(points, dtype=np.float32, copy=True)
-    edges = ink_edges(image, close_px)
+    ink = _closed_ink(image, close_px)
+    edges = ink & ~ndimage.binary_erosion(ink, border_value=1)
     if not edges.any() or radius <= 0:
         return pts
     dist, (rows, cols) = ndimage.distance_transform_edt(~edges, return_indices=True)
     h, w = edges.shape
-    col = np.clip(np.floor(pts[:, 0] / scale).astype(np.int64), 0, w - 1)
-    row = np.clip(np.floor(h - pts[:, 1] / scale).astype(np.int64), 0, h - 1)
+    col = np.clip(np.rint(pts[:, 0] / scale).astype(np.int64), 0, w - 1)
+    row = np.clip(np.rint(h - pts[:, 1] / scale).astype(np.int64), 0, h - 1)
     kept = np.array([class_id(c) for c in KEPT_CLASSES])
     move = ~np.isin(labels, kept) & (dist[row, col] * scale <= radius)
     if floor is not None:
         move &= pts[:, 2] > floor
-    pts[move, 0] = (cols[row[move], col[move]] + 0.5) * scale
-    pts[move, 1] = (h - rows[row[move], col[move]] - 0.5) * scale
+    r, c = rows[row[move], col[move]], cols[row[move], col[move]]
+    shift = _face_offsets(image, ink, r, c)
+    pts[move, 0] = (c + shift[:, 0]) * scale
+    pts[move, 1] = (h - r - shift[:, 1]) * scale
     return pts

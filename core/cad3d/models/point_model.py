@@ -35,6 +35,9 @@ SNAP_CELLS = 0.6
 # parts 0.33 -> 0.28 (a part's thick outline is centred on the face, its rim is 0.5 mm off)
 SNAP_DOMAINS = ("floorplan",)
 FLOOR_BAND = 0.015  # points this share of the height range above its bottom are not snapped
+# DESIGN.md: a floor plan's floor and a part's underside are z = 0, the frame's bottom; points in
+# the floor band are put on it (measured: benchmarks/bench_anchoring.py)
+DATUM_DOMAINS = ("floorplan", "part")
 
 
 class DrawingItem(NamedTuple):
@@ -260,15 +263,18 @@ class PointModel:
         items = items * len(frames) if len(items) == 1 else items
         out = []
         for p, lab, (image, scale, domain, _), f in zip(points, labels, items, frames, strict=True):
-            if domain not in SNAP_DOMAINS:
-                out.append(p)
-                continue
-            radius = self.snap_cells * 2 * f.half / grid
             floor = f.z_min + FLOOR_BAND * (f.z_max - f.z_min)
-            snapped = snap_to_linework(
-                p.numpy(), lab.numpy(), grey(image), scale, radius, floor=floor
-            )
-            out.append(torch.from_numpy(snapped))
+            p = p.clone()
+            if domain in DATUM_DOMAINS:
+                p[p[:, 2] <= floor, 2] = f.z_min
+            if domain in SNAP_DOMAINS:
+                radius = self.snap_cells * 2 * f.half / grid
+                p = torch.from_numpy(
+                    snap_to_linework(
+                        p.numpy(), lab.numpy(), grey(image), scale, radius, floor=floor
+                    )
+                )
+            out.append(p)
         return torch.stack(out)
 
     @torch.no_grad()

@@ -9,9 +9,9 @@ import torch
 from cad3d.classes import class_id
 from cad3d.diffusion_3d_model import create_diffusion_model
 from cad3d.models.anchors import cell_index, sample_anchors
-from cad3d.models.config import get_config
+from cad3d.models.config import Z_RANGES, get_config
 from cad3d.models.linework import KEPT_CLASSES, ink_edges, snap_to_linework
-from cad3d.models.point_model import FLOOR_BAND, load_point_model
+from cad3d.models.point_model import DATUM_DOMAINS, FLOOR_BAND, load_point_model
 
 pytestmark = pytest.mark.torch
 torch.set_num_threads(1)
@@ -40,10 +40,13 @@ def test_edges_are_the_walls_faces_not_its_hatching(hatched):
         assert np.nonzero(ink_edges(_wall_drawing(True))[:, 60:240])[0].size > 2 * 180 + 100
 
 
-def test_points_move_onto_the_face_and_keep_their_height():
-    img = _wall_drawing(hatched=True)
+@pytest.mark.parametrize("hatched", [True, False])
+def test_points_move_onto_the_face_and_keep_their_height(hatched):
+    """DESIGN.md: pixel row r sits at y = (H - r) s. The hatched wall's outline is a stroke,
+    centred on the face (row 110); the filled wall ends at its face, half a pixel out (109.5)."""
+    img = _wall_drawing(hatched)
     wall, terrain = class_id("WALL"), class_id("TERRAIN")
-    face_y = 200 * SCALE - 110.5 * SCALE  # row 110's centre: the upper face, 1.79 m
+    face_y = (200 - (110 if hatched else 109.5)) * SCALE
     pts = np.array(
         [
             [3.0, face_y + 0.08, 1.2],  # 8 cm off the face, outside the wall
@@ -80,18 +83,35 @@ def test_sampling_snaps_to_the_drawings_own_edges_and_keeps_z_in_range(init):
     moved = ~np.isin(labels[0].numpy(), [class_id(c) for c in KEPT_CLASSES])
     moved &= out[:, 2] > FLOOR_BAND * 3.0  # floor-level points stay where they are
     assert moved.sum() > 10  # the untrained head labels some points as a site's area classes
-    edges = ink_edges(img, close_px=9)
-    col = np.floor(out[moved, 0] / SCALE).astype(int)
-    row = np.floor(200 - out[moved, 1] / SCALE).astype(int)
-    assert (
-        edges[row, col].all()
-        and not edges[
-            np.floor(200 - raw[:, 1] / SCALE).astype(int).clip(0, 199),
-            np.floor(raw[:, 0] / SCALE).astype(int).clip(0, 299),
-        ].all()
+    # the filled wall covers columns 50-249, rows 110-119: its faces are half a pixel out
+    c, r = out[moved, 0] / SCALE, 200 - out[moved, 1] / SCALE
+    off_face = np.minimum(
+        np.minimum(abs(c - 49.5), abs(c - 249.5)), np.minimum(abs(r - 109.5), abs(r - 119.5))
     )
+    inside = (c > 49.4) & (c < 249.6) & (r > 109.4) & (r < 119.6)
+    assert inside.all() and (off_face < 0.15).all()  # 0.146 px at a corner pixel (diagonal)
+    raw_c, raw_r = raw[:, 0] / SCALE, 200 - raw[:, 1] / SCALE
+    assert not ((raw_c > 49.4) & (raw_c < 249.6) & (raw_r > 109.4) & (raw_r < 119.6)).all()
     assert np.allclose(out[:, 2], raw[:, 2]) and (out[:, 2] >= 0).all() and (out[:, 2] <= 3).all()
     assert labels.shape == (1, 128)
+
+
+@pytest.mark.parametrize("domain", ["floorplan", "part", "landscape"])
+def test_points_at_floor_level_sit_on_the_datum(domain):
+    """DESIGN.md: the floor and a part's underside are z = 0; a site's ground is relative."""
+    model = _tiny()
+    cond = {"image": _wall_drawing(), "scale": SCALE, "domain": domain}
+    _, frames = model.prepare(cond, 1)
+    z_max = Z_RANGES[domain][1]
+    z = np.array([0.2, 0.6, 1.0, 5.0, 50.0]) * FLOOR_BAND * z_max  # three in the floor band
+    pts = torch.tensor([[[1.0, 3.0, v] for v in z]], dtype=torch.float32)  # in the room
+    labels = torch.full((1, len(z)), class_id("FLOOR"))
+    out = model.snap(pts, labels, cond, frames, grid=64)[0].numpy()
+    if domain in DATUM_DOMAINS:
+        assert (out[:3, 2] == 0).all()
+    else:
+        assert np.allclose(out[:3, 2], z[:3])
+    assert np.allclose(out[3:, 2], z[3:]) and np.allclose(out[:, :2], pts[0, :, :2])
 
 
 def test_older_weights_grow_a_fine_ink_path_that_starts_silent(tmp_path):
