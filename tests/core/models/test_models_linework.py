@@ -63,6 +63,14 @@ def test_points_move_onto_the_face_and_keep_their_height(hatched):
     assert np.allclose(out[2:], pts[2:])
 
 
+def test_a_thick_pens_face_is_its_centre_line():
+    img = np.full((200, 300), 255, np.uint8)
+    img[109:112, 50:250] = 0  # a 3 px line, rows 109-111: its face is row 110
+    pts = np.array([[3.0, (200 - 105) * SCALE, 1.0], [3.0, (200 - 116) * SCALE, 1.0]])
+    out = snap_to_linework(pts, np.full(2, class_id("WALL")), img, SCALE, radius=0.15)
+    assert np.allclose(out[:, 1], (200 - 110) * SCALE, atol=1e-5)
+
+
 def _tiny():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
