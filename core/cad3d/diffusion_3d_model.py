@@ -22,23 +22,32 @@ def create_diffusion_model(
     device: str = "cpu",
     preset: str = "default",
     weights: str | Path | None = None,
+    clip_tower: str | Path | None = None,
+    clip_tower_quick_gelu: bool = False,
 ) -> PointModel:
     """A PointModel on `device` ("cuda" without a GPU falls back to CPU with one warning).
 
     weights: a .safetensors file written by `PointModel.save`; None loads the shipped weights of
     `preset` when present (offline, never downloaded), else the model is untrained (warned);
     "none" forces an untrained model. The weights' own timesteps win over `timesteps`.
+    clip_tower: a user's own CLIP image tower, a local file (cad3d.vision.clip_tower), added to
+    the drawing embedding through a zero-initialised projection: loaded weights sample as
+    before until fine-tuned with it (`cad3d train --init W --clip-tower F`).
     """
     from .models.device import resolve_device
 
     dev = resolve_device(device)
+    grow = get_config(preset)
+    if clip_tower is not None:
+        grow.encoder.clip_tower = str(Path(clip_tower).resolve())
+        grow.encoder.clip_tower_quick_gelu = clip_tower_quick_gelu
     path = (
         shipped_weights(preset)
         if weights is None
         else (None if str(weights) == "none" else Path(weights))
     )
     if path is not None:
-        model = load_point_model(path, dev)
+        model = load_point_model(path, dev, grow_to=grow if clip_tower is not None else None)
         if model.cfg.diffusion.timesteps != timesteps:
             warnings.warn(
                 f"weights were trained with {model.cfg.diffusion.timesteps} timesteps; using those",
@@ -52,8 +61,7 @@ def create_diffusion_model(
                 RuntimeWarning,
                 stacklevel=2,
             )
-        cfg = get_config(preset)
-        cfg.diffusion.timesteps = timesteps
-        model = PointModel(cfg, dev)
+        grow.diffusion.timesteps = timesteps
+        model = PointModel(grow, dev)
     model.cfg.num_points = num_points
     return model

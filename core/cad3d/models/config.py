@@ -39,6 +39,9 @@ class EncoderConfig:
     global_dim: int = 256  # CLIP-style drawing embedding
     num_classes: int = NUM_CLASSES
     num_materials: int = 16  # >= len(cad3d.data.materials.MATERIALS) (14)
+    # a user's own CLIP image tower, a local file (vision.clip_tower); None: not used
+    clip_tower: str | None = None
+    clip_tower_quick_gelu: bool = False  # OpenAI's own CLIP weights need QuickGELU
 
 
 @dataclass

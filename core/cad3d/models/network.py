@@ -1,7 +1,10 @@
 """The whole learned model: drawing encoder + point denoiser + CLIP head, one nn.Module.
 
 The encoder runs once per drawing (`condition`), the denoiser once per sampling step
-(`forward`, the `model(x, t, cond)` the diffusion process calls).
+(`forward`, the `model(x, t, cond)` the diffusion process calls). With a user's own CLIP
+image tower (EncoderConfig.clip_tower, vision.clip_tower) its embedding, through a
+zero-initialised projection, joins the drawing embedding; the tower's weights stay in the
+user's file (never copied into ours).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..vision.clip_tower import ClipTower, load_clip_tower
 from ..vision.encoder import DrawingEncoder
 from .anchors import sample_anchors
 from .clip_head import ClipHead
@@ -28,6 +32,22 @@ class PointDiffusionNet(nn.Module):
         self.clip = ClipHead(cfg.encoder.global_dim, dim=min(128, cfg.encoder.global_dim))
         # the null condition (classifier-free guidance): a learned embedding, blank maps
         self.null_glob = nn.Parameter(torch.zeros(cfg.encoder.global_dim))
+        self.tower_proj: nn.Linear | None = None
+        self._tower: list[ClipTower] = []  # a list: not a submodule, so not in state_dict
+        if cfg.encoder.clip_tower:
+            tower = load_clip_tower(cfg.encoder.clip_tower, cfg.encoder.clip_tower_quick_gelu)
+            self._tower.append(tower)
+            self.tower_proj = nn.Linear(tower.dim, cfg.encoder.global_dim)
+            nn.init.zeros_(self.tower_proj.weight)
+            nn.init.zeros_(self.tower_proj.bias)
+
+    def drawing_embedding(self, glob: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+        """The encoder's embedding (B, G) of image (B, 1, S, S), plus the user's CLIP tower's
+        (projected) when the model has one."""
+        if self.tower_proj is None:
+            return glob
+        tower = self._tower[0].to(image.device)
+        return glob + self.tower_proj(tower(image).to(glob.dtype))
 
     def condition(
         self,
@@ -46,7 +66,8 @@ class PointDiffusionNet(nn.Module):
         the finer letterbox the denoiser reads under each point (DenoiserConfig.fine_*);
         `min_share`: doubtful cells cut off (anchors.sample_anchors)."""
         enc = self.encoder(image)
-        cond = Condition(fmap=enc.fmap, glob=enc.glob, image=image, fine=fine)
+        glob = self.drawing_embedding(enc.glob, image)
+        cond = Condition(fmap=enc.fmap, glob=glob, image=image, fine=fine)
         if num_points:
             density = self.encoder.dense(enc.fmap)["density"] / temperature
             anchors = sample_anchors(density, num_points, generator, boxes, min_share)

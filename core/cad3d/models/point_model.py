@@ -319,8 +319,9 @@ def load_point_model(
 ) -> PointModel:
     """A PointModel from a weights file written by `PointModel.save` (config in its header).
 
-    grow_to: a preset's config whose fine-ink path the weights may predate; it is added
-    (zero-initialised, so the loaded model samples as before) for fine-tuning to learn it."""
+    grow_to: a config whose fine-ink path or CLIP tower (EncoderConfig.clip_tower) the weights
+    lack; it is added (zero-initialised, so the loaded model samples as before) for
+    fine-tuning to learn it."""
     from ..training.checkpoint import load_module, load_tensors, read_json
 
     tensors, meta = load_tensors(path)
@@ -338,6 +339,10 @@ def load_point_model(
         for f in ("fine_patch_size", "fine_patch_step", "fine_image_size"):
             setattr(cfg.denoiser, f, getattr(grow_to.denoiser, f))
         new = ("denoiser.inp_fine.",)
+    if grow_to is not None and grow_to.encoder.clip_tower and not cfg.encoder.clip_tower:
+        cfg.encoder.clip_tower = grow_to.encoder.clip_tower
+        cfg.encoder.clip_tower_quick_gelu = grow_to.encoder.clip_tower_quick_gelu
+        new += ("tower_proj.",)
     model = PointModel(cfg, device)
     load_module(model.net, tensors, source=f"weights {Path(path).name}", new=new)
     card_path = Path(path).with_suffix(".json")

@@ -48,7 +48,7 @@ class Objective(nn.Module):
         anchors, x_d = training_anchors(x0, enc.fmap.shape[-1], u)
         fine = batch.get("fine")
         fine = fine.to(dev) if torch.is_tensor(fine) else None
-        cond = Condition(enc.fmap, enc.glob, img, anchors, fine=fine)
+        cond = Condition(enc.fmap, net.drawing_embedding(enc.glob, img), img, anchors, fine=fine)
         if bool(drop.any()):
             cond = cond.where(drop, net.null_condition(cond))
         out = {

@@ -46,6 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="start from these weights: fine-tune (e.g. the shipped default) on --data",
     )
+    ap.add_argument(
+        "--clip-tower",
+        type=Path,
+        default=None,
+        help="your own CLIP image tower (local .safetensors / .pt: OpenAI, open_clip or timm)",
+    )
+    ap.add_argument(
+        "--clip-quick-gelu", action="store_true", help="the tower is OpenAI's (QuickGELU)"
+    )
     args = ap.parse_args(argv)
 
     import torch
@@ -64,10 +73,20 @@ def main(argv: list[str] | None = None) -> int:
         ):  # fine-tuning: the user's folder, never filled with synthetic data
             raise InputNotFound(f"{args.data} holds no images/*.png (see DESIGN.md's data layout)")
         create_synthetic_training_data(args.data, args.samples, domain="all", seed=0)
-    if args.init is not None:  # the preset's newer parts are added to older weights
-        model = load_point_model(args.init, resolve_device(args.device), get_config(args.preset))
+    if args.init is not None:  # the preset's newer parts (and a tower) are added to it
+        grow = get_config(args.preset)
+        if args.clip_tower is not None:
+            grow.encoder.clip_tower = str(args.clip_tower.resolve())
+            grow.encoder.clip_tower_quick_gelu = args.clip_quick_gelu
+        model = load_point_model(args.init, resolve_device(args.device), grow)
     else:
-        model = create_diffusion_model(preset=args.preset, weights="none", device=args.device)
+        model = create_diffusion_model(
+            preset=args.preset,
+            weights="none",
+            device=args.device,
+            clip_tower=args.clip_tower,
+            clip_tower_quick_gelu=args.clip_quick_gelu,
+        )
     names = sorted(  # complete samples only (a generator may still be writing); maps optional
         p.stem
         for p in (args.data / "images").glob("*.png")

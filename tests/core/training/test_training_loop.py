@@ -266,3 +266,32 @@ def test_fine_tune_a_users_folder_from_weights(data_dir, tmp_path):
         train_main(["--data", str(tmp_path / "empty"), "--out", str(tmp_path / "x"), "--init",
                     str(tmp_path / "base.safetensors")])  # fmt: skip
     assert not (tmp_path / "empty").exists()  # never filled with synthetic data
+
+
+def test_fine_tuning_with_a_users_clip_tower_trains_its_projection(data_dir, tmp_path):
+    """`cad3d train --init W --clip-tower F`: the projection learns from zero, the tower's
+    weights stay the user's (vision.clip_tower)."""
+    from safetensors.torch import save_file
+    from timm.models.vision_transformer import VisionTransformer
+
+    from cad3d.cli.main import main as cli
+
+    vit = VisionTransformer(img_size=32, patch_size=16, embed_dim=64, depth=1, num_heads=1,
+                            num_classes=16, pre_norm=True)  # fmt: skip
+    tower = tmp_path / "tower.safetensors"
+    save_file(vit.state_dict(), tower)
+    base = _tiny_model()
+    with torch.no_grad():  # as if trained: no layer left at its zero initialisation
+        for p in base.net.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    base.save(tmp_path / "base.safetensors")
+    args = ["train", "--preset", "tiny", "--data", str(data_dir), "--out", str(tmp_path / "ft")]
+    args += ["--init", str(tmp_path / "base.safetensors"), "--clip-tower", str(tower)]
+    args += ["--epochs", "1", "--batch-size", "2", "--points", "64", "--image-size", "128"]
+    args += ["--export", str(tmp_path / "mine.safetensors")]
+    assert cli(args) == 0
+    tuned = load_point_model(tmp_path / "mine.safetensors")
+    assert tuned.cfg.encoder.clip_tower == str(tower.resolve())
+    assert tuned.net.tower_proj.weight.abs().sum() > 0  # learned from zero
+    head = tuned.net._tower[0].vit.state_dict()["head.weight"]
+    assert torch.equal(head, vit.state_dict()["head.weight"])  # the user's tower untouched
