@@ -45,6 +45,7 @@ def run(domains, n, degraded, weights, threads, variants) -> list[dict]:
         for v in variants:
             t, share, snap = (float(x) for x in v.split(","))
             model.density_temperature, model.density_min_share, model.snap_cells = t, share, snap
+            model.domain_temperature = {}  # the variant's T for every domain
             scores = []
             for i, s in enumerate(samples):
                 cond = {"image": s.image, "scale": s.scale, "domain": domain}

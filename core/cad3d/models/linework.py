@@ -14,7 +14,9 @@ linework) applied exactly instead of as a guidance gradient.
 Where near the edge pixel the face lies (DESIGN.md: pixel (c, r) sits at x = c s,
 y = (H - r) s): a drawn line is centred on its face, so a stroke's face is its centre line (a
 1 px pen: the rim pixel's centre; 3 px: one pixel in); a fill (poche, ink FILL_PX or more
-across) ends at its face, half a pixel out from the rim pixel's centre towards the paper. At
+across) ends at its face, half a pixel out from the rim pixel's centre towards the paper. A
+band of ink 5 px wide is a wall's poche on a floor plan and a visible outline on a part
+drawing (drawn with a heavy pen, centred on the face): the domain says which (`fills`). At
 2-3 cm a pixel these half pixels are a quarter of the 5 cm tolerance: on the pixel centres the
 snap reached 85 % of the coverage ceiling on floor plans, on the faces 91 %
 (benchmarks/bench_anchoring.py).
@@ -30,7 +32,8 @@ from ..classes import class_id
 
 KEPT_CLASSES = ("TERRAIN", "TREE", "PATH", "WATER")
 CLOSE_PX = 9  # hatching is drawn a pen's few px apart whatever the scale: 4-9 px here
-FILL_PX = 5  # ink at least this wide is a fill, thinner ink a stroke (pens: 1-3 px)
+FILL_PX = 5  # on a floor plan, ink at least this wide is a fill, thinner ink a stroke (1-3 px)
+MAX_PEN_PX = 7  # the widest pen whose centre line is found (a part's visible outline: 3-5 px)
 THRESHOLD = 128  # grey below this is ink
 
 
@@ -59,20 +62,20 @@ def _rim(ink: np.ndarray) -> np.ndarray:
 
 
 def _face_offsets(
-    image: np.ndarray, ink: np.ndarray, rows: np.ndarray, cols: np.ndarray
+    image: np.ndarray, ink: np.ndarray, rows: np.ndarray, cols: np.ndarray, fills: bool
 ) -> np.ndarray:
     """(K, 2) (column, row) shift in px from edge pixels (rows, cols) of the closed `ink` to
-    their face (see the module's docstring): half a pixel towards the paper on a fill (the
-    drawing's own ink FILL_PX or more across), to the centre line of a stroke (a 3 px pen:
-    one pixel in)."""
+    their face (see the module's docstring): half a pixel towards the paper on a fill (with
+    `fills`: the drawing's own ink FILL_PX or more across), to the centre line of a stroke (a
+    3 px pen: one pixel in; without `fills` every band of ink is a pen up to MAX_PEN_PX)."""
     raw = (np.asarray(image) < THRESHOLD).astype(np.uint8)
     depth = cv2.distanceTransform(raw, cv2.DIST_L2, 5)  # px from each ink pixel to paper
-    k = FILL_PX // 2
+    k = (FILL_PX if fills else MAX_PEN_PX) // 2
     pad = np.pad(depth, k)
     near = np.max(
         [pad[rows + k + i, cols + k + j] for i in range(-k, k + 1) for j in range(-k, k + 1)], 0
     )  # the ink's half width + 1 around the edge pixel
-    fill = near >= k + 1
+    fill = near >= k + 1 if fills else np.zeros(len(near), bool)
     inward = np.where(fill, -0.5, np.clip(near - 1, 0, k - 0.5))
     paper = np.pad(~ink, 1, constant_values=True).astype(np.float64)
     r, c = rows + 1, cols + 1
@@ -89,11 +92,14 @@ def snap_to_linework(
     radius: float,
     close_px: int = CLOSE_PX,
     floor: float | None = None,
+    fills: bool = True,
 ) -> np.ndarray:
     """points (N, 3) meters in the drawing's frame (origin bottom-left, y up), labels (N,)
     class ids, image (H, W) uint8 at `scale` m/px -> (N, 3): points within `radius` m of an
     ink edge, except those of KEPT_CLASSES, moved (in x, y) onto that edge pixel's face.
     close_px: gaps narrower than this many pixels are closed first (ink_edges).
+    fills: wide ink may be a fill whose faces are its boundary (a floor plan's poche walls);
+    False: every band of ink is a pen stroke centred on its face (a part's heavy outline).
     floor: points at or below this height keep their place too (they lie on the floor, the
     ground or a part's underside wherever they are, so moving them only thins that surface)."""
     pts = np.array(points, dtype=np.float32, copy=True)
@@ -112,7 +118,7 @@ def snap_to_linework(
     if floor is not None:
         move &= pts[:, 2] > floor
     r, c = rows[nearest[move]], cols[nearest[move]]
-    shift = _face_offsets(image, ink, r, c)
+    shift = _face_offsets(image, ink, r, c, fills)
     pts[move, 0] = (c + shift[:, 0]) * scale
     pts[move, 1] = (h - r - shift[:, 1]) * scale
     return pts

@@ -55,14 +55,14 @@ class PointDiffusionNet(nn.Module):
         num_points: int | None = None,
         generator: torch.Generator | None = None,
         boxes: torch.Tensor | None = None,
-        temperature: float = 1.0,
+        temperature: float | torch.Tensor = 1.0,
         fine: torch.Tensor | None = None,
         min_share: float = 0.0,
     ) -> Condition:
         """image: (B, 1, S, S) ink in [0, 1] -> the per-drawing Condition (encoder run once),
         with `num_points` anchors drawn from the density head when given (models.anchors),
-        inside `boxes` (B, 4) when given; `temperature` < 1 sharpens the density (fewer
-        anchors in doubtful cells, at some cost in coverage); `fine`: (B, 1, F, F) the drawing on
+        inside `boxes` (B, 4) when given; `temperature` (a float, or (B, 1, 1) per sample) < 1
+        sharpens the density (fewer anchors in doubtful cells, at some cost in coverage); `fine`: (B, 1, F, F) the drawing on
         the finer letterbox the denoiser reads under each point (DenoiserConfig.fine_*);
         `min_share`: doubtful cells cut off (anchors.sample_anchors)."""
         enc = self.encoder(image)

@@ -31,9 +31,9 @@ DEFAULT_DOMAIN = "floorplan"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 SAMPLERS = ("ddpm", "ddim", "dpm")
 SNAP_CELLS = 0.6
-# measured (benchmarks/bench_anchoring.py): floor plans 0.62 -> 0.92 of points within 5 cm;
-# parts 0.33 -> 0.28 (a part's thick outline is centred on the face, its rim is 0.5 mm off)
-SNAP_DOMAINS = ("floorplan",)
+# measured (benchmarks/bench_anchoring.py): floor plans 0.62 -> 0.92 of points within 5 cm,
+# parts 0.40 -> 0.47 within 0.5 mm; sites' area classes are not faces (not snapped)
+SNAP_DOMAINS = ("floorplan", "part")
 FLOOR_BAND = 0.015  # points this share of the height range above its bottom are not snapped
 # DESIGN.md: a floor plan's floor and a part's underside are z = 0, the frame's bottom; points in
 # the floor band are put on it (measured: benchmarks/bench_anchoring.py)
@@ -108,6 +108,7 @@ class PointModel:
         )
         self.diffusion = BoundSampler(self)
         self.density_temperature = cfg.diffusion.density_temperature  # see DiffusionConfig
+        self.domain_temperature = dict(cfg.diffusion.density_temperature_by_domain)
         self.density_min_share = cfg.diffusion.density_min_share
         # plan consistency (models.linework): drawn faces snap to ink edges within this many
         # density cells (0: off); measured by benchmarks/bench_anchoring.py
@@ -213,8 +214,10 @@ class PointModel:
             img, frames = self.prepare(condition, b)
             boxes = torch.tensor([f.box() for f in frames])
             fine = self.fine_image(condition, img)
+            domains = _domains(None if torch.is_tensor(condition) else condition, b)
+            temperature = self._temperature(domains, img.device)
             cond = net.condition(
-                img, n, g_anchors, boxes, self.density_temperature, fine, self.density_min_share
+                img, n, g_anchors, boxes, temperature, fine, self.density_min_share
             )
         null = net.null_condition(cond) if guidance_scale != 1.0 else None
         cond = net.denoiser.precompute(cond)  # what depends on the anchors only: once
@@ -254,6 +257,14 @@ class PointModel:
             out = self.snap(out, labels, items, frames, grid)
         return (out, labels) if with_labels else out
 
+    def _temperature(self, domains: list[str] | None, device) -> float | torch.Tensor:
+        """The density's softmax temperature: per sample (B, 1, 1) by its domain
+        (`domain_temperature`, else `density_temperature`), or the default for unknown domains."""
+        if domains is None:
+            return self.density_temperature
+        t = [self.domain_temperature.get(d, self.density_temperature) for d in domains]
+        return torch.tensor(t, device=device).view(-1, 1, 1)
+
     def snap(
         self, points: torch.Tensor, labels: torch.Tensor, condition: Any, frames, grid: int
     ) -> torch.Tensor:
@@ -269,9 +280,10 @@ class PointModel:
                 p[p[:, 2] <= floor, 2] = f.z_min
             if domain in SNAP_DOMAINS:
                 radius = self.snap_cells * 2 * f.half / grid
+                fills = domain == "floorplan"  # poche walls; a part's heavy lines are pens
                 p = torch.from_numpy(
                     snap_to_linework(
-                        p.numpy(), lab.numpy(), grey(image), scale, radius, floor=floor
+                        p.numpy(), lab.numpy(), grey(image), scale, radius, floor=floor, fills=fills
                     )
                 )
             out.append(p)

@@ -63,12 +63,19 @@ def test_points_move_onto_the_face_and_keep_their_height(hatched):
     assert np.allclose(out[2:], pts[2:])
 
 
-def test_a_thick_pens_face_is_its_centre_line():
+@pytest.mark.parametrize("width, fills", [(3, True), (3, False), (5, False), (5, True)])
+def test_a_pens_face_is_its_centre_line_a_fills_its_boundary(width, fills):
+    """A 3 px band is a pen on any drawing; a 5 px band is a pen on a part drawing (`fills`
+    False) and a poche wall on a floor plan, with a face on each side."""
     img = np.full((200, 300), 255, np.uint8)
-    img[109:112, 50:250] = 0  # a 3 px line, rows 109-111: its face is row 110
-    pts = np.array([[3.0, (200 - 105) * SCALE, 1.0], [3.0, (200 - 116) * SCALE, 1.0]])
-    out = snap_to_linework(pts, np.full(2, class_id("WALL")), img, SCALE, radius=0.15)
-    assert np.allclose(out[:, 1], (200 - 110) * SCALE, atol=1e-5)
+    img[110 - width // 2 : 111 + width // 2, 50:250] = 0  # centred on row 110
+    pts = np.array([[3.0, (200 - 102) * SCALE, 1.0], [3.0, (200 - 118) * SCALE, 1.0]])
+    wall = np.full(2, class_id("WALL"))
+    out = snap_to_linework(pts, wall, img, SCALE, radius=0.15, fills=fills)
+    if width == 5 and fills:  # the fill's faces: half a pixel out from its rim pixels
+        assert np.allclose(out[:, 1], np.array([200 - 107.5, 200 - 112.5]) * SCALE, atol=1e-5)
+    else:
+        assert np.allclose(out[:, 1], (200 - 110) * SCALE, atol=1e-5)
 
 
 def _tiny():
@@ -120,6 +127,19 @@ def test_points_at_floor_level_sit_on_the_datum(domain):
     else:
         assert np.allclose(out[:3, 2], z[:3])
     assert np.allclose(out[3:, 2], z[3:]) and np.allclose(out[:, :2], pts[0, :, :2])
+
+
+def test_the_density_temperature_is_chosen_per_domain_within_a_batch():
+    model = _tiny()
+    model.density_temperature, model.domain_temperature = 0.5, {"part": 1.0}
+    t = model._temperature(["part", "floorplan", "landscape"], "cpu")
+    assert t.shape == (3, 1, 1) and t.flatten().tolist() == [1.0, 0.5, 0.5]
+    img = _wall_drawing()
+    conds = [{"image": img, "scale": SCALE, "domain": d} for d in ("part", "floorplan")]
+    model.domain_temperature = {"part": 1e-4}  # all of a part's anchors in its likeliest cell
+    pts = model.sample((2, 128, 3), conds, steps=2, seed=0)
+    cells = [np.unique(np.floor(p[:, :2].numpy() / 0.5), axis=0).shape[0] for p in pts]
+    assert cells[0] < cells[1] / 3  # the part's points gather; the floor plan's spread
 
 
 def test_older_weights_grow_a_fine_ink_path_that_starts_silent(tmp_path):
