@@ -128,9 +128,11 @@ def _fit_ground(plan: Plan, pts: np.ndarray, lab: np.ndarray, out: Plan) -> obje
     return grid_sampler(grid, cell)
 
 
-def _fit_solids(out: Plan, pts, lab, ground, sigma_min: float) -> dict[str, tuple[float, float]]:
-    """Refit each solid's top (and a building's base on the ground); returns the old and new
-    top of each host body, for its cuts."""
+def _fit_solids(
+    out: Plan, pts, lab, ground, sigma_min: float, keep_tops: tuple[str, ...] = ()
+) -> dict[str, tuple[float, float]]:
+    """Refit each solid's top (and a building's base on the ground), except for classes in
+    `keep_tops`; returns the old and new top of each host body, for its cuts."""
     moved: dict[str, tuple[float, float]] = {}
     for s in out.solids:
         sel = lab == class_id(s.cls)
@@ -141,7 +143,7 @@ def _fit_solids(out: Plan, pts, lab, ground, sigma_min: float) -> dict[str, tupl
             base = float(np.min(ground(c[:, 0], c[:, 1])))
         old_top = s.z1
         new_top = s.z1 + (base - s.z0)
-        if sel.sum() >= MIN_SUPPORT:
+        if sel.sum() >= MIN_SUPPORT and s.cls not in keep_tops:
             top, support = _fit_top(pts[sel, 2], base, new_top, sigma_min)
             if support >= MIN_SUPPORT and _clamped(top, new_top, base):
                 new_top = top
@@ -240,7 +242,11 @@ def _fit_trees(out: Plan, pts, lab, ground) -> None:
 
 
 def fit_plan_heights(
-    plan: Plan, cloud: PointCloud, label_source: str = "drawing", sigma_min: float | None = None
+    plan: Plan,
+    cloud: PointCloud,
+    label_source: str = "drawing",
+    sigma_min: float | None = None,
+    keep_tops: tuple[str, ...] = (),
 ) -> Plan:
     """A copy of `plan` (x-y kept) whose z-intervals are re-estimated from `cloud` (meters).
 
@@ -250,7 +256,8 @@ def fit_plan_heights(
     openings of the class pooled. Part cuts follow the part's top; pocket floors are fitted.
     Trees: height from a crown sphere fit. Terrain: a height field from TERRAIN points in
     `meta["ground_grid"]` (cell, z rows), used by `lift_fitted`. sigma_min: smallest noise the
-    fits assume (default 1e-4 x the drawing's longer side).
+    fits assume (default 1e-4 x the drawing's longer side). keep_tops: solid classes whose top
+    stays the plan's (their cuts and bosses still follow it; pocket floors are still fitted).
     """
     out = copy.deepcopy(plan)
     pts = np.asarray(cloud.points, np.float64)
@@ -259,7 +266,7 @@ def fit_plan_heights(
     lab = point_labels(cloud, plan, label_source)
     sm = sigma_min if sigma_min is not None else 1e-4 * max(max(plan.extent), 1e-6)
     ground = _fit_ground(plan, pts, lab, out)
-    moved = _fit_solids(out, pts, lab, ground, sm)
+    moved = _fit_solids(out, pts, lab, ground, sm, keep_tops)
     _fit_openings(out, pts, sm)
     _fit_part_cuts(out, pts, lab, moved, sm)
     _fit_trees(out, pts, lab, ground)

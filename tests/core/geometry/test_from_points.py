@@ -94,6 +94,11 @@ def test_fit_plan_heights_part_thickness_pocket_and_boss():
     pocket = next(c for c in fit.cuts if c.cls == "POCKET")
     assert abs(pocket.z0 - 0.007) < 3e-4
     assert _score(lift_fitted(fit), true_meshes, 5e-4)["f"] >= 0.95
+    # the hybrid keeps a part's thickness (converters.hybrid.KEEP_TOP); pockets still fitted
+    kept = fit_plan_heights(s.plan, noisy_cloud(true_meshes, 8192, 1, 1e-4), keep_tops=("PART",))
+    plan_top = next(x for x in s.plan.solids if x.cls == "PART").z1
+    assert next(x for x in kept.solids if x.cls == "PART").z1 == plan_top != 0.012
+    assert abs(next(c for c in kept.cuts if c.cls == "POCKET").z0 - 0.007) < 3e-4
 
 
 def test_fit_plan_heights_trees_on_a_landscape():
