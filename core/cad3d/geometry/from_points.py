@@ -247,6 +247,7 @@ def fit_plan_heights(
     label_source: str = "drawing",
     sigma_min: float | None = None,
     keep_tops: tuple[str, ...] = (),
+    keep_trees: bool = False,
 ) -> Plan:
     """A copy of `plan` (x-y kept) whose z-intervals are re-estimated from `cloud` (meters).
 
@@ -257,7 +258,8 @@ def fit_plan_heights(
     Trees: height from a crown sphere fit. Terrain: a height field from TERRAIN points in
     `meta["ground_grid"]` (cell, z rows), used by `lift_fitted`. sigma_min: smallest noise the
     fits assume (default 1e-4 x the drawing's longer side). keep_tops: solid classes whose top
-    stays the plan's (their cuts and bosses still follow it; pocket floors are still fitted).
+    stays the plan's (their cuts and bosses still follow it; pocket floors are still fitted);
+    keep_trees: trees keep the plan's heights.
     """
     out = copy.deepcopy(plan)
     pts = np.asarray(cloud.points, np.float64)
@@ -269,7 +271,8 @@ def fit_plan_heights(
     moved = _fit_solids(out, pts, lab, ground, sm, keep_tops)
     _fit_openings(out, pts, sm)
     _fit_part_cuts(out, pts, lab, moved, sm)
-    _fit_trees(out, pts, lab, ground)
+    if not keep_trees:
+        _fit_trees(out, pts, lab, ground)
     return out
 
 

@@ -113,6 +113,8 @@ def test_fit_plan_heights_trees_on_a_landscape():
     assert (
         _score(lift_fitted(fit), s.meshes, 0.05)["f"] > _score(lift_plan(plan), s.meshes, 0.05)["f"]
     )
+    kept = fit_plan_heights(plan, cloud, keep_trees=True)  # the hybrid's choice (KEEP_TREES)
+    assert [t.height for t in kept.trees] == [t.height for t in plan.trees]
 
 
 def test_columns_without_plan_floorplan_f_score():
