@@ -37,17 +37,16 @@ def create_diffusion_model(
     from .models.device import resolve_device
 
     dev = resolve_device(device)
-    grow = get_config(preset)
+    cfg = get_config(preset)
     if clip_tower is not None:
-        grow.encoder.clip_tower = str(Path(clip_tower).resolve())
-        grow.encoder.clip_tower_quick_gelu = clip_tower_quick_gelu
+        cfg.use_clip_tower(clip_tower, clip_tower_quick_gelu)
     path = (
         shipped_weights(preset)
         if weights is None
         else (None if str(weights) == "none" else Path(weights))
     )
     if path is not None:
-        model = load_point_model(path, dev, grow_to=grow if clip_tower is not None else None)
+        model = load_point_model(path, dev, grow_to=cfg if clip_tower is not None else None)
         if model.cfg.diffusion.timesteps != timesteps:
             warnings.warn(
                 f"weights were trained with {model.cfg.diffusion.timesteps} timesteps; using those",
@@ -61,7 +60,7 @@ def create_diffusion_model(
                 RuntimeWarning,
                 stacklevel=2,
             )
-        grow.diffusion.timesteps = timesteps
-        model = PointModel(grow, dev)
+        cfg.diffusion.timesteps = timesteps
+        model = PointModel(cfg, dev)
     model.cfg.num_points = num_points
     return model

@@ -7,6 +7,7 @@ the encoder runs once per drawing. `tiny` exists for tests (a train step well un
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from ..classes import NUM_CLASSES
@@ -102,6 +103,13 @@ class ModelConfig:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def use_clip_tower(self, path: str | Path, quick_gelu: bool = False) -> ModelConfig:
+        """This config (changed in place) with a user's CLIP tower file on its encoder, by
+        absolute path: the saved config must find it from any working directory."""
+        self.encoder.clip_tower = str(Path(path).resolve())
+        self.encoder.clip_tower_quick_gelu = quick_gelu
+        return self
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ModelConfig:

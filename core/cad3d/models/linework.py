@@ -37,14 +37,12 @@ MAX_PEN_PX = 7  # the widest pen whose centre line is found (a part's visible ou
 THRESHOLD = 128  # grey below this is ink
 
 
-def _morph(ink: np.ndarray, op: int, px: int, shape: int = cv2.MORPH_ELLIPSE) -> np.ndarray:
-    kernel = cv2.getStructuringElement(shape, (px, px))
-    return cv2.morphologyEx(ink.astype(np.uint8), op, kernel).astype(bool)
-
-
 def _closed_ink(image: np.ndarray, close_px: int) -> np.ndarray:
     ink = np.asarray(image) < THRESHOLD
-    return _morph(ink, cv2.MORPH_CLOSE, close_px) if close_px > 1 else ink
+    if close_px <= 1:
+        return ink
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_px, close_px))
+    return cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, kernel).astype(bool)
 
 
 def ink_edges(image: np.ndarray, close_px: int = 0) -> np.ndarray:

@@ -62,8 +62,9 @@ class PointDiffusionNet(nn.Module):
         """image: (B, 1, S, S) ink in [0, 1] -> the per-drawing Condition (encoder run once),
         with `num_points` anchors drawn from the density head when given (models.anchors),
         inside `boxes` (B, 4) when given; `temperature` (a float, or (B, 1, 1) per sample) < 1
-        sharpens the density (fewer anchors in doubtful cells, at some cost in coverage); `fine`: (B, 1, F, F) the drawing on
-        the finer letterbox the denoiser reads under each point (DenoiserConfig.fine_*);
+        sharpens the density (fewer anchors in doubtful cells, at some cost in coverage);
+        `fine`: (B, 1, F, F) the drawing on the finer letterbox the denoiser reads under each
+        point (DenoiserConfig.fine_*);
         `min_share`: doubtful cells cut off (anchors.sample_anchors)."""
         enc = self.encoder(image)
         glob = self.drawing_embedding(enc.glob, image)

@@ -203,18 +203,19 @@ class PointModel:
         net = self.net.eval()
         g = torch.Generator(device=self.device).manual_seed(seed) if seed is not None else None
         g_anchors = torch.Generator().manual_seed(seed) if seed is not None else None
+        if condition is not None and not torch.is_tensor(condition):
+            condition = _as_items(condition)  # every drawing read once (a path is decoded)
+        items = None if condition is None or torch.is_tensor(condition) else condition
+        domains = _domains(items, b)
         if condition is None:  # anchors from a blank sheet's density, the null condition
             size = self.cfg.encoder.input_size or self.cfg.encoder.image_size
             img, frames = self.prepare(torch.zeros(1, 1, size, size), b)
             fine = self.fine_image(None, img[:1])
             cond = net.null_condition(net.condition(img[:1], n, g_anchors, fine=fine)).repeat(b)
         else:
-            if not torch.is_tensor(condition):  # every drawing read once (a path is decoded)
-                condition = _as_items(condition)
             img, frames = self.prepare(condition, b)
             boxes = torch.tensor([f.box() for f in frames])
             fine = self.fine_image(condition, img)
-            domains = _domains(None if torch.is_tensor(condition) else condition, b)
             temperature = self._temperature(domains, img.device)
             cond = net.condition(
                 img, n, g_anchors, boxes, temperature, fine, self.density_min_share
@@ -247,8 +248,6 @@ class PointModel:
         else:
             x = self.process.dpm_solver_sample(net, shape, cond, steps=steps, **kw)
         points = to_points(x, cond.anchors, grid)
-        items = None if condition is None or torch.is_tensor(condition) else condition
-        domains = _domains(items, b)
         labels = (
             self.label_points(cond, points, domains) if with_labels or self.snap_cells else None
         )
@@ -259,7 +258,8 @@ class PointModel:
 
     def _temperature(self, domains: list[str] | None, device) -> float | torch.Tensor:
         """The density's softmax temperature: per sample (B, 1, 1) by its domain
-        (`domain_temperature`, else `density_temperature`), or the default for unknown domains."""
+        (`domain_temperature`, else `density_temperature`); the default when no domain is known
+        (a blank or letterboxed-tensor condition)."""
         if domains is None:
             return self.density_temperature
         t = [self.domain_temperature.get(d, self.density_temperature) for d in domains]
@@ -269,7 +269,8 @@ class PointModel:
         self, points: torch.Tensor, labels: torch.Tensor, condition: Any, frames, grid: int
     ) -> torch.Tensor:
         """Plan consistency (models.linework): each drawing's faces onto its own ink edges,
-        within `snap_cells` density cells, for the domains in SNAP_DOMAINS."""
+        within `snap_cells` density cells, for the domains in SNAP_DOMAINS; floor-band points
+        onto the datum z = 0 for the domains in DATUM_DOMAINS."""
         items = _as_items(condition)
         items = items * len(frames) if len(items) == 1 else items
         out = []

@@ -76,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.init is not None:  # the preset's newer parts (and a tower) are added to it
         grow = get_config(args.preset)
         if args.clip_tower is not None:
-            grow.encoder.clip_tower = str(args.clip_tower.resolve())
-            grow.encoder.clip_tower_quick_gelu = args.clip_quick_gelu
+            grow.use_clip_tower(args.clip_tower, args.clip_quick_gelu)
         model = load_point_model(args.init, resolve_device(args.device), grow)
     else:
         model = create_diffusion_model(
